@@ -1,0 +1,19 @@
+"""What changed between two recorded versions of the contact information, for people to read."""
+
+from contacts.categories import CATEGORIES
+
+LABELS = {category.code: category.label for category in CATEGORIES}
+
+
+def contact_changes(before, after):
+    """(category label, removed entries, added entries) for each category that differs."""
+    changes = []
+    for code in dict.fromkeys([*before, *after]):
+        if code not in LABELS:
+            continue
+        old, new = before.get(code, []), after.get(code, [])
+        if old != new:
+            removed = [item for item in old if item not in new]
+            added = [item for item in new if item not in old]
+            changes.append((LABELS[code], removed, added))
+    return changes

@@ -1,0 +1,153 @@
+"""A partner's contact information: contacts by category, alert contacts and support hours."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Count
+from django.utils.translation import gettext_lazy as _
+from phonenumber_field.modelfields import PhoneNumberField
+from timezone_field import TimeZoneField
+
+from contacts.categories import ContactCategory
+from contacts.completeness import ContactCounts
+from portal.models import Partner
+
+
+class Weekday(models.IntegerChoices):
+    """Days of the week, Monday first, as stored in a support window's day mask."""
+
+    MONDAY = 0, _("Monday")
+    TUESDAY = 1, _("Tuesday")
+    WEDNESDAY = 2, _("Wednesday")
+    THURSDAY = 3, _("Thursday")
+    FRIDAY = 4, _("Friday")
+    SATURDAY = 5, _("Saturday")
+    SUNDAY = 6, _("Sunday")
+
+
+def days_to_mask(days):
+    """Pack weekday numbers into a bit mask."""
+    mask = 0
+    for day in days:
+        mask |= 1 << int(day)
+    return mask
+
+
+def mask_to_days(mask):
+    """Unpack a bit mask into weekday numbers, Monday first."""
+    return [day for day in Weekday.values if mask & (1 << day)]
+
+
+class ContactInformation(models.Model):
+    """The account-wide contact information of one partner."""
+
+    partner = models.OneToOneField(
+        Partner, verbose_name=_("partner"), on_delete=models.CASCADE, related_name="contact_information"
+    )
+    alert_contacts = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, verbose_name=_("alert contacts"), blank=True, related_name="+"
+    )
+    support_24_7 = models.BooleanField(_("24/7"), default=False)
+    # Raised on every save; a form posted with an older version is a conflicting edit.
+    version = models.PositiveIntegerField(_("version"), default=0)
+    updated_at = models.DateTimeField(_("updated at"), null=True, blank=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("updated by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("contact information")
+        verbose_name_plural = _("contact information")
+
+    def __str__(self):
+        return str(self.partner)
+
+    def counts(self):
+        """Count what each category holds (three queries), for completeness."""
+        per_category = dict(self.contacts.values_list("category").annotate(n=Count("id")).order_by())
+        return ContactCounts.from_mapping(
+            per_category,
+            alert=self.alert_contacts.count(),
+            support_windows=self.support_windows.count(),
+            support_24_7=self.support_24_7,
+        )
+
+    def as_dict(self):
+        """A plain description of every category, for the activity log and conflict messages."""
+        described = {code: [] for code in ContactCategory.values}
+        for contact in self.contacts.all():
+            described[contact.category].append(contact.describe())
+        described["alert"] = sorted(user.email for user in self.alert_contacts.all())
+        described["support_hours"] = ["24/7"] if self.support_24_7 else []
+        described["support_hours"] += [window.describe() for window in self.support_windows.all()]
+        return described
+
+
+class Contact(models.Model):
+    """A person or alias to reach, in one category."""
+
+    contact_information = models.ForeignKey(
+        ContactInformation, verbose_name=_("contact information"), on_delete=models.CASCADE, related_name="contacts"
+    )
+    category = models.CharField(_("category"), max_length=40, choices=ContactCategory.choices)
+    email = models.EmailField(_("email"), max_length=254)
+    name = models.CharField(_("name"), max_length=200, blank=True)
+    phone = PhoneNumberField(_("phone"), blank=True)
+    url = models.URLField(_("support page"), max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = _("contact")
+        verbose_name_plural = _("contacts")
+        ordering = ["contact_information", "category", "id"]
+        indexes = [models.Index(fields=["contact_information", "category"])]
+
+    def __str__(self):
+        return self.describe()
+
+    def describe(self):
+        """One line with everything known about the contact."""
+        parts = [self.name, f"<{self.email}>" if self.name else self.email]
+        if self.phone:
+            parts.append(self.phone.as_international)
+        if self.url:
+            parts.append(self.url)
+        return " ".join(part for part in parts if part)
+
+
+class SupportWindow(models.Model):
+    """When user support is offered: some days, from a start to an end time, in one time zone."""
+
+    contact_information = models.ForeignKey(
+        ContactInformation,
+        verbose_name=_("contact information"),
+        on_delete=models.CASCADE,
+        related_name="support_windows",
+    )
+    days = models.PositiveSmallIntegerField(_("days"))
+    start = models.TimeField(_("start"))
+    end = models.TimeField(_("end"))
+    overnight = models.BooleanField(_("ends the next day"), default=False)
+    time_zone = TimeZoneField(_("time zone"), use_pytz=False)
+
+    class Meta:
+        verbose_name = _("support window")
+        verbose_name_plural = _("support windows")
+        ordering = ["contact_information", "id"]
+
+    def __str__(self):
+        return self.describe()
+
+    @property
+    def day_list(self):
+        """The weekdays of this window, Monday first."""
+        return mask_to_days(self.days)
+
+    def describe(self):
+        """A one-line summary, e.g. 'Monday, Tuesday 09:00–17:00 Europe/Madrid'."""
+        days = ", ".join(str(Weekday(day).label) for day in self.day_list)
+        end = f"{self.end:%H:%M}" + (" (+1)" if self.overnight else "")
+        return f"{days} {self.start:%H:%M}–{end} {self.time_zone}"

@@ -1,0 +1,123 @@
+"""The onboarding modal and Settings › Contact information: one form, two frames."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from contacts.decorators import contact_information_not_required
+from contacts.forms import ContactInformationForm, time_zone_names
+from contacts.history import contact_changes
+from contacts.services import ContactInformationConflict, contact_information_for, contact_information_save
+from portal.current import membership_required
+from portal.environments import get_environment
+from portal.models import Activity
+
+
+def safe_next(request, default="portal:dashboard"):
+    """The page first asked for, if it is on this site; otherwise the default page."""
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return reverse(default)
+
+
+def with_added_row(data, prefix):
+    """A copy of the posted data with one more blank row in a formset: 'Add another' without JavaScript."""
+    data = data.copy()
+    key = f"{prefix}-TOTAL_FORMS"
+    if key in data:
+        data[key] = str(min(int(data[key] or 0) + 1, 40)) if data[key].isdigit() else data[key]
+    return data
+
+
+def handle_contact_form(request, membership, *, template, success_url, extra_context=None):
+    """Show, validate and save the contact information form; shared by the modal and Settings."""
+    info = contact_information_for(membership.partner)
+    environment = get_environment(request)
+    read_only = not membership.can_edit_contacts
+    if request.method == "POST" and read_only:
+        raise PermissionDenied
+    show_errors = True
+    conflict = None
+    if request.method == "POST" and request.POST.get("add_row"):
+        form = ContactInformationForm(
+            with_added_row(request.POST, request.POST["add_row"]), info=info, environment=environment
+        )
+        form.hide_errors()
+        show_errors = False
+    elif request.method == "POST":
+        form = ContactInformationForm(request.POST, info=info, environment=environment)
+        if form.is_valid():
+            try:
+                contact_information_save(form=form, actor=request.user)
+            except ContactInformationConflict as error:
+                conflict = [
+                    (activity, contact_changes(activity.before, activity.after))
+                    for activity in Activity.objects.filter(
+                        partner=membership.partner,
+                        action=Activity.Action.CONTACTS_UPDATED,
+                        after__version__gt=form.version,
+                    ).select_related("actor")[:5]
+                ]
+                # Rebuild the form from what the user typed, now based on the current version:
+                # saving again is a deliberate choice made after seeing the changes above.
+                data = request.POST.copy()
+                data["general-version"] = str(error.current_version)
+                info = contact_information_for(membership.partner)
+                form = ContactInformationForm(data, info=info, environment=environment)
+                form.hide_errors()
+                show_errors = False
+            else:
+                messages.success(request, _("Contact information saved."))
+                return redirect(success_url)
+    else:
+        form = ContactInformationForm(info=info, environment=environment, read_only=read_only)
+    context = {
+        "form": form,
+        "show_errors": show_errors and form.is_bound,
+        "conflict": conflict,
+        "environment": environment,
+        "editors": membership.partner.memberships.editors_and_admins().select_related("user") if read_only else (),
+        "time_zone_names": time_zone_names().values(),
+        **(extra_context or {}),
+    }
+    return render(request, template, context, status=409 if conflict else 200)
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@membership_required
+def edit(request):
+    """Settings › Contact information."""
+    return handle_contact_form(
+        request,
+        request.membership,
+        template="contacts/edit.html",
+        success_url=reverse("contacts:edit"),
+    )
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@contact_information_not_required
+@membership_required
+def onboarding(request):
+    """The blocking modal: complete the contact information, or hand it over from the Users tab."""
+    partner = request.membership.partner
+    next_url = safe_next(request)
+    if request.method != "POST" and partner.contacts_complete(get_environment(request)):
+        return redirect(next_url)
+    return handle_contact_form(
+        request,
+        request.membership,
+        template="contacts/onboarding.html",
+        success_url=next_url,
+        extra_context={
+            "next_url": next_url,
+            "members": partner.memberships.select_related("user").order_by("user__name", "user__email"),
+        },
+    )

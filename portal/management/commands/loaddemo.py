@@ -1,0 +1,29 @@
+"""Demo data for `make run`: one partner with incomplete contact information and its Admin. Safe to re-run."""
+
+from django.core.management.base import BaseCommand
+
+from portal.models import Partner, User
+from portal.services import partner_create
+
+DEMO_PARTNER = "Acme Bookings"
+DEMO_EMAIL = "admin@acme.example"
+DEMO_PASSWORD = "portal-demo-2026"
+
+
+class Command(BaseCommand):
+    help = "Create a demo partner and Admin if they do not exist yet, and print how to sign in."
+
+    def handle(self, *args, **options):
+        if not Partner.objects.filter(name=DEMO_PARTNER).exists():
+            partner_create(
+                name=DEMO_PARTNER,
+                integration="reservations",
+                admin_email=DEMO_EMAIL,
+                admin_name="Ana Admin",
+                admin_password=DEMO_PASSWORD,
+                phone_region="US",
+            )
+            self.stdout.write(self.style.SUCCESS(f"Created the demo partner {DEMO_PARTNER!r}."))
+        if not User.objects.filter(email=DEMO_EMAIL).exists():
+            return
+        self.stdout.write(f"Sign in at http://127.0.0.1:8000/ as {DEMO_EMAIL} with the password {DEMO_PASSWORD}")

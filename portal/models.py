@@ -1,0 +1,293 @@
+"""Users, partners (the accounts), their memberships, invitations and activity log."""
+
+import hashlib
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser, BaseUserManager
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from phonenumbers import COUNTRY_CODE_TO_REGION_CODE
+
+from portal.environments import Environment
+from portal.integrations import get_integration, integration_choices
+
+
+def normalize_email(email):
+    """Trim an email and lower-case its domain, leaving the local part as typed."""
+    email = (email or "").strip()
+    local, sep, domain = email.rpartition("@")
+    return f"{local}{sep}{domain.lower()}" if sep else email
+
+
+class UserManager(BaseUserManager):
+    """Creates users who sign in with their email address."""
+
+    use_in_migrations = True
+
+    def get_by_natural_key(self, email):
+        """Sign-in compares emails case-insensitively."""
+        return self.get(email__iexact=normalize_email(email))
+
+    def _create_user(self, email, password, **extra_fields):
+        if not email:
+            raise ValueError("Users need an email address.")
+        user = self.model(email=normalize_email(email), **extra_fields)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email, password=None, **extra_fields):
+        """Create a partner user."""
+        extra_fields.setdefault("is_staff", False)
+        extra_fields.setdefault("is_superuser", False)
+        return self._create_user(email, password, **extra_fields)
+
+    def create_superuser(self, email, password=None, **extra_fields):
+        """Create an operator with every permission."""
+        extra_fields.setdefault("is_staff", True)
+        extra_fields.setdefault("is_superuser", True)
+        return self._create_user(email, password, **extra_fields)
+
+
+class User(AbstractUser):
+    """A person who signs in with an email address. Django staff are the portal's operators."""
+
+    username = None
+    first_name = None
+    last_name = None
+    name = models.CharField(_("name"), max_length=150, blank=True)
+    email = models.EmailField(_("email address"), max_length=254, unique=True)
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS = []
+
+    objects = UserManager()
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        constraints = [models.UniqueConstraint(Lower("email"), name="user_email_ci_unique")]
+
+    def __str__(self):
+        return self.name or self.email
+
+    def get_full_name(self):
+        """The name people see, or the email when none was given."""
+        return self.name or self.email
+
+    def get_short_name(self):
+        """Same as the full name: we keep a single name field."""
+        return self.get_full_name()
+
+
+def region_choices():
+    """Every region phonenumbers knows, as ISO 3166 codes."""
+    regions = sorted({r for codes in COUNTRY_CODE_TO_REGION_CODE.values() for r in codes if r != "001"})
+    return [(code, code) for code in regions]
+
+
+class Partner(models.Model):
+    """A partner account: the business integrating with us, and the owner of one set of contacts."""
+
+    class Status(models.TextChoices):
+        ONBOARDING = "onboarding", _("Onboarding")
+        LAUNCHED = "launched", _("Launched")
+        DISABLED = "disabled", _("Disabled")
+
+    name = models.CharField(_("name"), max_length=200)
+    integration = models.CharField(_("integration kind"), max_length=40, choices=integration_choices)
+    phone_region = models.CharField(
+        _("default phone region"),
+        max_length=2,
+        default="US",
+        choices=region_choices,
+        help_text=_("Phone numbers typed without a country code are read as numbers of this region."),
+    )
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.ONBOARDING)
+    launched_at = models.DateTimeField(_("launched at"), null=True, blank=True)
+    launched_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("launched by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    # What the contact information still lacks in each environment, as completeness codes.
+    # Kept up to date by the services that change contact information, so the gate never queries.
+    missing_sandbox = models.JSONField(_("missing in Sandbox"), default=list, blank=True, editable=False)
+    missing_production = models.JSONField(_("missing in Production"), default=list, blank=True, editable=False)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("partner")
+        verbose_name_plural = _("partners")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def integration_kind(self):
+        """The registry entry for this partner's integration."""
+        return get_integration(self.integration)
+
+    def missing_contacts(self, environment):
+        """Completeness codes still missing for an environment (read from the stored answer)."""
+        if environment == Environment.PRODUCTION:
+            return self.missing_production
+        return self.missing_sandbox
+
+    def contacts_complete(self, environment):
+        """Whether the contact information is complete for an environment."""
+        return not self.missing_contacts(environment)
+
+
+class Role(models.TextChoices):
+    """What a member may do in a partner."""
+
+    ADMIN = "admin", _("Admin")
+    EDITOR = "editor", _("Editor")
+    VIEWER = "viewer", _("Viewer")
+
+
+ROLE_RANK = {Role.VIEWER: 0, Role.EDITOR: 1, Role.ADMIN: 2}
+
+
+class MembershipQuerySet(models.QuerySet):
+    """Queries about many memberships."""
+
+    def admins(self):
+        """Memberships with the Admin role."""
+        return self.filter(role=Role.ADMIN)
+
+    def editors_and_admins(self):
+        """Members who may complete the contact information."""
+        return self.filter(role__in=[Role.ADMIN, Role.EDITOR])
+
+
+class Membership(models.Model):
+    """A user's place in a partner, with a role."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE, related_name="memberships"
+    )
+    partner = models.ForeignKey(
+        Partner, verbose_name=_("partner"), on_delete=models.CASCADE, related_name="memberships"
+    )
+    role = models.CharField(_("role"), max_length=10, choices=Role.choices, default=Role.VIEWER)
+    created_at = models.DateTimeField(_("joined at"), auto_now_add=True)
+
+    objects = MembershipQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+        constraints = [models.UniqueConstraint(fields=["user", "partner"], name="membership_user_partner_unique")]
+        ordering = ["partner__name", "user__email"]
+
+    def __str__(self):
+        return f"{self.user} · {self.partner} ({self.get_role_display()})"
+
+    def has_role(self, role):
+        """Whether this member's role is at least `role`."""
+        return ROLE_RANK[Role(self.role)] >= ROLE_RANK[Role(role)]
+
+    @property
+    def can_edit_contacts(self):
+        """Admins and Editors may change the contact information."""
+        return self.has_role(Role.EDITOR)
+
+    @property
+    def can_manage_users(self):
+        """Only Admins invite, change roles and remove members."""
+        return self.has_role(Role.ADMIN)
+
+
+def hash_token(token):
+    """The stored form of a one-time token: only its SHA-256 digest is ever kept."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class InvitationQuerySet(models.QuerySet):
+    """Queries about many invitations."""
+
+    def pending(self):
+        """Invitations that can still be accepted."""
+        return self.filter(accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=timezone.now())
+
+
+class Invitation(models.Model):
+    """An offer of membership sent by email; single use, valid for a few days."""
+
+    partner = models.ForeignKey(
+        Partner, verbose_name=_("partner"), on_delete=models.CASCADE, related_name="invitations"
+    )
+    email = models.EmailField(_("email address"), max_length=254)
+    role = models.CharField(_("role"), max_length=10, choices=Role.choices, default=Role.EDITOR)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("invited by"), on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(_("sent at"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("expires at"))
+    accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("accepted by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+
+    objects = InvitationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.email} → {self.partner}"
+
+    @property
+    def is_pending(self):
+        """Whether the link can still be used."""
+        return self.accepted_at is None and self.revoked_at is None and self.expires_at > timezone.now()
+
+
+class Activity(models.Model):
+    """One recorded change to a partner's contact information or members: who, when, before and after."""
+
+    class Action(models.TextChoices):
+        CONTACTS_UPDATED = "contacts.updated", _("Contact information updated")
+        MEMBER_ADDED = "member.added", _("Member added")
+        MEMBER_ROLE_CHANGED = "member.role_changed", _("Member role changed")
+        MEMBER_REMOVED = "member.removed", _("Member removed")
+        INVITATION_SENT = "invitation.sent", _("Invitation sent")
+        INVITATION_RESENT = "invitation.resent", _("Invitation resent")
+        INVITATION_REVOKED = "invitation.revoked", _("Invitation revoked")
+        PARTNER_LAUNCHED = "partner.launched", _("Integration launched")
+
+    partner = models.ForeignKey(Partner, verbose_name=_("partner"), on_delete=models.CASCADE, related_name="activities")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("by"), on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    action = models.CharField(_("action"), max_length=40, choices=Action.choices)
+    subject = models.CharField(_("subject"), max_length=254, blank=True)
+    before = models.JSONField(_("before"), default=dict, blank=True)
+    after = models.JSONField(_("after"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("activity")
+        verbose_name_plural = _("activity")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"{self.get_action_display()} · {self.partner}"

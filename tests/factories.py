@@ -1,0 +1,107 @@
+"""Builders for test data: partners, members and posted contact information forms."""
+
+from itertools import count
+
+from contacts.services import contact_information_for, contact_status_refresh
+from portal.models import Membership, Role, User
+from portal.services import partner_create
+
+_numbers = count(1)
+PASSWORD = "a-Long-test-passw0rd"
+CONTACT_PREFIXES = ["technical_emergency", "technical_non_emergency", "merchant_issues", "operator"]
+
+
+def make_partner(name=None, *, integration="reservations", phone_region="US", admin_email=None):
+    """A partner with its first Admin, whose password is PASSWORD."""
+    n = next(_numbers)
+    partner, _admin, _created = partner_create(
+        name=name or f"Partner {n}",
+        integration=integration,
+        admin_email=admin_email or f"admin{n}@partner{n}.example",
+        admin_password=PASSWORD,
+        admin_name=f"Admin {n}",
+        phone_region=phone_region,
+    )
+    return partner
+
+
+def make_member(partner, role=Role.EDITOR, *, email=None, name=""):
+    """A new user who is a member of `partner` with `role`."""
+    n = next(_numbers)
+    user = User.objects.create_user(email=email or f"user{n}@example.com", password=PASSWORD, name=name)
+    Membership.objects.create(user=user, partner=partner, role=role)
+    return user
+
+
+def admin_of(partner):
+    """The first Admin of a partner."""
+    return partner.memberships.admins().select_related("user").first().user
+
+
+def contact_rows(prefix, rows, initial=0):
+    """Posted data for one formset: rows are emails or dicts of field values."""
+    data = {f"{prefix}-TOTAL_FORMS": str(len(rows)), f"{prefix}-INITIAL_FORMS": str(initial)}
+    for i, row in enumerate(rows):
+        row = {"email": row} if isinstance(row, str) else row
+        for key, value in row.items():
+            if key == "days":
+                continue
+            data[f"{prefix}-{i}-{key}"] = value
+    return data
+
+
+def contact_form_data(
+    *,
+    version=0,
+    alerts=(),
+    technical_emergency=("oncall@acme.example",),
+    technical_non_emergency=("dev@acme.example",),
+    merchant_issues=("merchants@acme.example",),
+    operator=("ops@acme.example",),
+    shared=None,
+    windows=None,
+    support_24_7=False,
+):
+    """A complete, valid POST for an empty contact information; override any category to break it."""
+    data = {"general-version": str(version)}
+    if alerts:
+        data["general-alert_contacts"] = [str(pk) for pk in alerts]
+    if support_24_7:
+        data["general-support_24_7"] = "on"
+    for prefix, rows in zip(
+        CONTACT_PREFIXES, (technical_emergency, technical_non_emergency, merchant_issues, operator), strict=True
+    ):
+        data.update(contact_rows(prefix, list(rows)))
+    shared = {"email": "help@acme.example"} if shared is None else shared
+    data.update({f"shared-{key}": value for key, value in shared.items()})
+    if windows is None:
+        windows = (
+            []
+            if support_24_7
+            else [{"days": [0, 1, 2, 3, 4], "start": "09:00", "end": "17:00", "time_zone": "America/New_York"}]
+        )
+    data.update(contact_rows("support_hours", windows))
+    for i, window in enumerate(windows):
+        if "days" in window:
+            data[f"support_hours-{i}-days"] = [str(day) for day in window["days"]]
+    return data
+
+
+def complete_contacts(partner, *, alerts=(), per_category=1):
+    """Fill a partner's contact information directly, valid for Production when alerts are given."""
+    from contacts.models import Contact, SupportWindow
+
+    info = contact_information_for(partner)
+    for category in [*CONTACT_PREFIXES, "shared"]:
+        for i in range(1 if category == "shared" else per_category):
+            Contact.objects.create(contact_information=info, category=category, email=f"{category}{i}@acme.example")
+    from datetime import time
+
+    SupportWindow.objects.create(
+        contact_information=info, days=0b11111, start=time(9), end=time(17), time_zone="Europe/Madrid"
+    )
+    if alerts:
+        info.alert_contacts.set(alerts)
+    contact_status_refresh(partner=partner, info=info)
+    partner.refresh_from_db()
+    return info
