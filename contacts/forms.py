@@ -116,8 +116,10 @@ class SharedContactForm(ContactForm):
 
     @property
     def is_filled(self):
-        """Whether the user gave this contact an email."""
-        return bool(self.data.get(self.add_prefix("email"), "").strip()) if self.is_bound else bool(self.instance.email)
+        """Whether the user typed anything for this contact (an empty one is what completeness reports)."""
+        if not self.is_bound:
+            return bool(self.instance.email)
+        return any(str(self.data.get(self.add_prefix(name), "")).strip() for name in self.fields)
 
 
 class RowsFormSet(forms.BaseInlineFormSet):
@@ -471,11 +473,16 @@ class ContactInformationForm:
                     for message in errors:
                         text = f"{prefix}, {field_label}: {message}" if field_label else f"{prefix}: {message}"
                         summary.append((f"#{where}", text))
+        general = []
         for name, errors in self.general.errors.items():
-            if name == "alert_contacts":
-                for message in errors:
-                    summary.insert(0, (f"#{c.ALERT.anchor}", f"{c.ALERT.label}: {message}"))
-        return summary
+            for message in errors:
+                if name == "alert_contacts":
+                    general.append((f"#{c.ALERT.anchor}", f"{c.ALERT.label}: {message}"))
+                elif name == "support_24_7":
+                    general.append((f"#{c.SUPPORT_HOURS.anchor}", f"{c.SUPPORT_HOURS.label}: {message}"))
+                else:  # the hidden version: only a tampered or truncated post gets here
+                    general.append(("#error-summary", _("The form arrived incomplete: reload the page and try again.")))
+        return general + summary
 
     def save(self):
         """Write every part; the caller holds the transaction and the version check."""

@@ -21,6 +21,7 @@ class ContactInformationConflict(Exception):
 def contact_information_for(partner):
     """The partner's contact information, created empty on first use."""
     info, _ = ContactInformation.objects.get_or_create(partner=partner)
+    info.partner = partner  # already loaded by the caller: spare the query
     return info
 
 

@@ -7,8 +7,9 @@ from tests.factories import admin_of, make_member, make_partner
 
 
 @pytest.fixture(autouse=True)
-def _english(settings):
+def _fast_and_english(settings):
     settings.LANGUAGE_CODE = "en"
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture

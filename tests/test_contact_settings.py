@@ -1,0 +1,151 @@
+"""Settings › Contact information: the page, its rows, roles and its query count."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils.html import escape
+
+from contacts.categories import CATEGORIES
+from contacts.models import ContactInformation
+from portal.environments import Environment
+from portal.models import Activity, Role
+from tests.conftest import signed_in
+from tests.factories import complete_contacts, contact_form_data, make_member, make_partner
+
+URL = reverse("contacts:edit")
+
+
+@pytest.fixture
+def complete_partner(partner, admin_user):
+    complete_contacts(partner, alerts=[admin_user])
+    return partner
+
+
+def test_the_page_shows_all_seven_categories_with_their_help(complete_partner, admin_user):
+    page = signed_in(admin_user).get(URL).content.decode()
+    for category in CATEGORIES:
+        assert f'id="{category.anchor}"' in page
+        assert str(category.label) in page
+        assert escape(str(category.help_text)) in page
+
+
+def test_merchant_issues_is_hidden_where_the_integration_does_not_need_it(db):
+    partner = make_partner(integration="appointments")
+    complete_contacts(partner)
+    page = signed_in(partner.memberships.get().user).get(URL).content.decode()
+    assert 'id="category-merchant_issues"' not in page
+    assert 'id="category-operator"' in page
+
+
+def test_alert_contacts_are_read_only_in_sandbox_with_a_note(complete_partner, admin_user):
+    page = signed_in(admin_user).get(URL).content.decode()
+    assert "Alert contacts can only be set in the Production environment." in page
+    assert f'value="{admin_user.pk}" id="id_general-alert_contacts_0" disabled checked>' in page
+
+
+def test_saving_from_settings_stays_on_settings_and_records_the_change(complete_partner, admin_user):
+    info = ContactInformation.objects.get(partner=complete_partner)
+    client = signed_in(admin_user)
+    form = client.get(URL).context["form"]
+    data = posted_values(form)
+    data["operator-0-email"] = "escalations@acme.example"
+    response = client.post(URL, data)
+    assert response.status_code == 302 and response["Location"] == URL
+    assert info.contacts.filter(category="operator").get().email == "escalations@acme.example"
+    activity = Activity.objects.get(partner=complete_partner)
+    assert activity.actor == admin_user
+    assert activity.before["operator"] == ["operator0@acme.example"]
+    assert activity.after["operator"] == ["escalations@acme.example"]
+    assert "Contact information saved." in client.get(URL).content.decode()
+
+
+def posted_values(form):
+    """The data a browser would post back for an unchanged, rendered form."""
+    data = {}
+    for part in form._parts():
+        forms = getattr(part, "forms", [part])
+        if hasattr(part, "management_form"):
+            for field in part.management_form:
+                data[field.html_name] = field.value()
+        for f in forms:
+            for field in f:
+                value = field.value()
+                if value is None or value is False or value == "" or field.field.disabled:
+                    continue
+                if isinstance(value, (list, tuple)):
+                    data[field.html_name] = [str(v) for v in value]
+                elif value is True:
+                    data[field.html_name] = "on"
+                else:
+                    data[field.html_name] = str(value)
+    return data
+
+
+def test_add_another_row_works_without_javascript(partner, admin_user):
+    client = signed_in(admin_user)
+    data = contact_form_data(operator=["one@acme.example"])
+    data["add_row"] = "operator"
+    response = client.post(reverse("contacts:onboarding"), data)
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert 'name="operator-TOTAL_FORMS" value="2"' in body
+    assert 'name="operator-1-email"' in body
+    assert 'value="one@acme.example"' in body
+    assert "problem to fix" not in body  # asking for a row is not a submission
+    assert not ContactInformation.objects.get(partner=partner).contacts.exists()
+
+
+def test_a_viewer_sees_the_form_read_only_and_who_can_complete_it(complete_partner, viewer, editor):
+    page = signed_in(viewer).get(URL).content.decode()
+    assert "You have view-only access" in page
+    assert editor.email in page
+    assert "Save contact information" not in page
+    assert (
+        'name="operator-0-email" value="operator0@acme.example" autocomplete="off" spellcheck="false" maxlength="254" disabled'
+        in page
+    )
+
+
+def test_a_viewer_post_is_refused_and_changes_nothing(complete_partner, viewer):
+    info = ContactInformation.objects.get(partner=complete_partner)
+    before = info.as_dict()
+    response = signed_in(viewer).post(URL, contact_form_data(operator=["hijack@evil.example"]))
+    assert response.status_code == 403
+    info.refresh_from_db()
+    assert info.as_dict() == before and info.version == 0
+
+
+def test_an_editor_may_save(complete_partner, editor):
+    client = signed_in(editor)
+    data = posted_values(client.get(URL).context["form"])
+    assert client.post(URL, data).status_code == 302
+
+
+@pytest.mark.parametrize("per_category", [1, 10])
+def test_the_page_costs_the_same_queries_with_one_or_ten_contacts(db, per_category, django_assert_num_queries):
+    partner = make_partner()
+    members = [make_member(partner, Role.EDITOR) for _ in range(per_category)]
+    complete_contacts(partner, alerts=members, per_category=per_category)
+    client = signed_in(members[0], Environment.PRODUCTION)
+    client.get(URL)  # the first visit stores the current partner in the session
+    # session, user, membership and partner, contact information, contacts, alert contacts, windows,
+    # the header's other partners, the members to choose alert contacts from
+    with django_assert_num_queries(9):
+        response = client.get(URL)
+    assert response.status_code == 200
+    assert response.content.decode().count('type="email"') >= 4 * per_category
+
+
+def test_query_count_does_not_grow_with_contacts(db):
+    counts = []
+    for per_category in (1, 10):
+        partner = make_partner()
+        members = [make_member(partner) for _ in range(per_category)]
+        complete_contacts(partner, alerts=members, per_category=per_category)
+        client = signed_in(members[0], Environment.PRODUCTION)
+        client.get(URL)
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(URL).status_code == 200
+        counts.append(len(queries))
+    assert counts[0] == counts[1]

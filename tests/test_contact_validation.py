@@ -1,0 +1,329 @@
+"""Every validation rule of the contact information form, through Settings › Contact information."""
+
+import pytest
+from django.urls import reverse
+
+from contacts.models import Contact, ContactInformation, SupportWindow
+from portal.environments import Environment
+from tests.conftest import signed_in
+from tests.factories import contact_form_data, contact_rows
+
+URL = reverse("contacts:onboarding")  # the same form as Settings, reachable while incomplete
+
+
+@pytest.fixture
+def client(admin_user):
+    return signed_in(admin_user)
+
+
+def post(client, **overrides):
+    data = contact_form_data(**overrides)
+    return client.post(URL, data)
+
+
+def field_errors(response, prefix, index=None, field=None):
+    form = response.context["form"]
+    part = next(s.part for s in form.sections if s.category.code == prefix)
+    target = part.forms[index] if index is not None else part
+    return [str(e) for e in target.errors.get(field, [])]
+
+
+def section_errors(response, code):
+    form = response.context["form"]
+    return [str(e) for e in next(s.errors for s in form.sections if s.category.code == code)]
+
+
+def nothing_saved(partner):
+    info = ContactInformation.objects.get(partner=partner)
+    return info.version == 0 and not info.contacts.exists() and not info.support_windows.exists()
+
+
+def test_a_complete_form_saves_everything(client, partner):
+    response = post(
+        client,
+        technical_emergency=[{"email": " Pager@ACME.Example ", "name": "Pager", "phone": "(202) 555-0143"}],
+    )
+    assert response.status_code == 302
+    info = ContactInformation.objects.get(partner=partner)
+    assert info.version == 1
+    pager = info.contacts.get(category="technical_emergency")
+    assert pager.email == "Pager@acme.example"  # trimmed, domain lower-cased
+    assert pager.phone.as_e164 == "+12025550143"
+    assert info.contacts.get(category="shared").email == "help@acme.example"
+    window = info.support_windows.get()
+    assert window.day_list == [0, 1, 2, 3, 4] and str(window.time_zone) == "America/New_York"
+    partner.refresh_from_db()
+    assert partner.contacts_complete(Environment.SANDBOX)
+
+
+def test_the_empty_form_names_every_required_category(client, partner):
+    response = post(
+        client,
+        technical_emergency=[],
+        technical_non_emergency=[],
+        merchant_issues=[],
+        operator=[],
+        shared={},
+        windows=[],
+    )
+    assert response.status_code == 200
+    for code in ["technical_emergency", "technical_non_emergency", "merchant_issues", "operator", "shared"]:
+        assert section_errors(response, code), code
+    assert section_errors(response, "support_hours") == ["Add at least one support window, or choose 24/7."]
+    summary = response.context["form"].error_summary()
+    assert len(summary) == 6
+    assert "There are 6 problems to fix" in response.content.decode()
+    assert nothing_saved(partner)
+
+
+@pytest.mark.parametrize(
+    ("email", "message"),
+    [
+        ("not-an-email", "Enter a valid email address, like ops@example.com."),
+        ("two@@acme.example", "Enter a valid email address, like ops@example.com."),
+        ("line\nbreak@acme.example", "Enter a valid email address, like ops@example.com."),
+        ("a" * 250 + "@acme.example", "An email address can have at most 254 characters (it has 263)."),
+    ],
+)
+def test_bad_emails_are_refused_beside_the_field_and_kept(client, partner, email, message):
+    response = post(client, technical_non_emergency=[{"email": email, "name": "Dev team"}])
+    assert response.status_code == 200
+    assert message in field_errors(response, "technical_non_emergency", 0, "email")
+    body = response.content.decode()
+    assert 'value="Dev team"' in body  # nothing typed is lost
+    assert 'value="oncall@acme.example"' in body
+    assert nothing_saved(partner)
+
+
+def test_duplicate_emails_in_a_category_are_refused_case_insensitively(client, partner):
+    response = post(client, operator=["ops@acme.example", "OPS@Acme.Example"])
+    assert field_errors(response, "operator", 1, "email") == [
+        "OPS@acme.example is already in this category: change or remove one of them."
+    ]
+    assert nothing_saved(partner)
+
+
+def test_the_same_email_may_serve_several_categories(client, partner):
+    response = post(client, technical_emergency=["team@acme.example"], technical_non_emergency=["team@acme.example"])
+    assert response.status_code == 302
+
+
+def test_an_eleventh_contact_is_refused(client, partner):
+    emails = [f"person{i}@acme.example" for i in range(11)]
+    response = post(client, technical_emergency=emails)
+    assert section_errors(response, "technical_emergency") == ["At most 10 entries are allowed here: remove 1."]
+    assert nothing_saved(partner)
+    assert post(client, technical_emergency=emails[:10]).status_code == 302
+
+
+@pytest.mark.parametrize("phone", ["12345", "+1 555", "call me", "+34 600"])
+def test_phones_invalid_for_the_partner_region_are_refused(client, partner, phone):
+    response = post(client, operator=[{"email": "ops@acme.example", "phone": phone}])
+    errors = field_errors(response, "operator", 0, "phone")
+    assert errors and "Enter a valid phone number" in errors[0]
+    assert f'value="{phone}"' in response.content.decode()
+    assert nothing_saved(partner)
+
+
+def test_phones_are_read_in_the_partner_region_and_stored_in_e164(client, partner):
+    partner.phone_region = "ES"
+    partner.save()
+    response = post(client, operator=[{"email": "ops@acme.example", "phone": "612 34 56 78"}])
+    assert response.status_code == 302
+    phone = Contact.objects.get(category="operator").phone
+    assert phone.as_e164 == "+34612345678"
+    page = client.get(reverse("contacts:edit")).content.decode()
+    assert 'value="+34 612 34 56 78"' in page  # shown in international format
+
+
+def test_a_us_number_is_invalid_for_a_spanish_partner_without_its_country_code(client, partner):
+    partner.phone_region = "ES"
+    partner.save()
+    response = post(client, operator=[{"email": "ops@acme.example", "phone": "(202) 555-0143"}])
+    assert field_errors(response, "operator", 0, "phone")
+    assert post(client, operator=[{"email": "ops@acme.example", "phone": "+1 202 555 0143"}]).status_code == 302
+
+
+def test_unknown_time_zones_are_refused(client, partner):
+    window = {"days": [0], "start": "09:00", "end": "17:00", "time_zone": "Mars/Olympus_Mons"}
+    response = post(client, windows=[window])
+    assert field_errors(response, "support_hours", 0, "time_zone") == [
+        "“Mars/Olympus_Mons” is not a time zone we know. Pick one from the list, for example Europe/Madrid."
+    ]
+    assert nothing_saved(partner)
+
+
+def test_time_zones_are_matched_case_insensitively(client, partner):
+    window = {"days": [0], "start": "09:00", "end": "17:00", "time_zone": " europe/madrid "}
+    assert post(client, windows=[window]).status_code == 302
+    assert str(SupportWindow.objects.get().time_zone) == "Europe/Madrid"
+
+
+def test_a_window_must_end_after_it_starts(client, partner):
+    window = {"days": [0], "start": "17:00", "end": "09:00", "time_zone": "Europe/Madrid"}
+    response = post(client, windows=[window])
+    assert "End must be after start" in field_errors(response, "support_hours", 0, "end")[0]
+    equal = {**window, "end": "17:00"}
+    assert field_errors(post(client, windows=[equal]), "support_hours", 0, "end")
+
+
+def test_an_overnight_window_may_end_the_next_day(client, partner):
+    window = {"days": [4], "start": "22:00", "end": "02:00", "overnight": "on", "time_zone": "Europe/Madrid"}
+    assert post(client, windows=[window]).status_code == 302
+    assert SupportWindow.objects.get().overnight
+
+
+def test_overnight_is_refused_when_the_window_ends_the_same_day(client, partner):
+    window = {"days": [4], "start": "09:00", "end": "17:00", "overnight": "on", "time_zone": "Europe/Madrid"}
+    assert field_errors(post(client, windows=[window]), "support_hours", 0, "overnight")
+
+
+def test_a_window_needs_days_and_times(client, partner):
+    response = post(client, windows=[{"time_zone": "Europe/Madrid"}])
+    assert field_errors(response, "support_hours", 0, "days") == ["Choose at least one day."]
+    assert field_errors(response, "support_hours", 0, "start") == ["Enter a start time."]
+    assert field_errors(response, "support_hours", 0, "end") == ["Enter an end time."]
+
+
+def test_overlapping_windows_in_one_time_zone_are_refused(client, partner):
+    windows = [
+        {"days": [0, 1, 2], "start": "09:00", "end": "17:00", "time_zone": "Europe/Madrid"},
+        {"days": [2, 3], "start": "16:00", "end": "20:00", "time_zone": "Europe/Madrid"},
+    ]
+    response = post(client, windows=windows)
+    errors = [str(e) for e in response.context["form"].sections[-1].part.forms[1].non_field_errors()]
+    assert errors == ["This window overlaps window 1 in Europe/Madrid: change its days or hours."]
+    assert nothing_saved(partner)
+
+
+def test_an_overnight_window_overlaps_the_next_morning(client, partner):
+    windows = [
+        {"days": [6], "start": "22:00", "end": "06:00", "overnight": "on", "time_zone": "UTC"},
+        {"days": [0], "start": "05:00", "end": "09:00", "time_zone": "UTC"},  # Sunday night runs into Monday
+    ]
+    assert post(client, windows=windows).status_code == 200
+    assert nothing_saved(partner)
+
+
+def test_adjacent_windows_and_windows_in_other_time_zones_are_fine(client, partner):
+    windows = [
+        {"days": [0], "start": "09:00", "end": "13:00", "time_zone": "Europe/Madrid"},
+        {"days": [0], "start": "13:00", "end": "17:00", "time_zone": "Europe/Madrid"},
+        {"days": [0], "start": "09:00", "end": "17:00", "time_zone": "America/New_York"},
+    ]
+    assert post(client, windows=windows).status_code == 302
+    assert SupportWindow.objects.count() == 3
+
+
+def test_twenty_four_seven_replaces_windows(client, partner):
+    assert post(client, support_24_7=True).status_code == 302
+    info = ContactInformation.objects.get(partner=partner)
+    assert info.support_24_7 and not info.support_windows.exists()
+
+
+def test_twenty_four_seven_with_windows_asks_the_user_to_choose(client, partner):
+    window = {"days": [0], "start": "09:00", "end": "17:00", "time_zone": "UTC"}
+    response = post(client, support_24_7=True, windows=[window])
+    assert section_errors(response, "support_hours") == ["You chose 24/7: remove the support windows, or untick 24/7."]
+
+
+def test_shared_contact_needs_an_email_when_anything_else_is_given(client, partner):
+    response = post(client, shared={"name": "Support", "url": "https://acme.example/help"})
+    form = response.context["form"]
+    assert [str(e) for e in form.shared.errors["email"]] == ["Enter an email address for this contact."]
+    assert section_errors(response, "shared") == []  # one message, beside the field
+
+
+def test_shared_contact_url_must_be_a_web_address(client, partner):
+    response = post(client, shared={"email": "help@acme.example", "url": "javascript:alert(1)"})
+    assert response.context["form"].shared.errors["url"]
+
+
+def test_over_long_names_are_refused(client, partner):
+    response = post(client, operator=[{"email": "ops@acme.example", "name": "x" * 201}])
+    assert field_errors(response, "operator", 0, "name") == ["A name can have at most 200 characters (it has 201)."]
+
+
+def test_a_row_with_a_name_but_no_email_is_reported(client, partner):
+    response = post(client, operator=[{"name": "Only a name"}])
+    assert field_errors(response, "operator", 0, "email") == ["Enter an email address for this contact."]
+
+
+def test_alert_contacts_are_ignored_in_sandbox(client, partner, admin_user):
+    response = post(client, alerts=[admin_user.pk])
+    assert response.status_code == 302
+    assert not ContactInformation.objects.get(partner=partner).alert_contacts.exists()
+
+
+def test_alert_contacts_are_required_and_saved_in_production(partner, admin_user):
+    client = signed_in(admin_user, Environment.PRODUCTION)
+    response = post(client)
+    assert section_errors(response, "alert") == ["Choose at least one alert contact."]
+    assert post(client, alerts=[admin_user.pk]).status_code == 302
+    info = ContactInformation.objects.get(partner=partner)
+    assert list(info.alert_contacts.all()) == [admin_user]
+    partner.refresh_from_db()
+    assert partner.contacts_complete(Environment.PRODUCTION)
+
+
+def test_alert_contacts_must_be_members_of_the_partner(partner, admin_user):
+    from tests.factories import make_partner, admin_of
+
+    stranger = admin_of(make_partner())
+    client = signed_in(admin_user, Environment.PRODUCTION)
+    response = post(client, alerts=[stranger.pk])
+    assert response.context["form"].general.errors["alert_contacts"]
+    assert nothing_saved(partner)
+
+
+def test_a_tampered_management_form_does_not_crash(client, partner):
+    data = contact_form_data()
+    data["operator-TOTAL_FORMS"] = "1000000"
+    response = client.post(URL, data)
+    assert response.status_code == 200
+    assert nothing_saved(partner)
+    data.pop("operator-TOTAL_FORMS")
+    assert client.post(URL, data).status_code == 200
+
+
+def test_one_bad_category_saves_nothing_at_all(client, partner):
+    response = post(client, operator=[{"email": "ops@acme.example", "phone": "nope"}])
+    assert response.status_code == 200
+    assert nothing_saved(partner)
+
+
+def test_rows_are_edited_and_removed(client, partner):
+    assert post(client, operator=["a@acme.example", "b@acme.example"]).status_code == 302
+    info = ContactInformation.objects.get(partner=partner)
+    a, b = info.contacts.filter(category="operator").order_by("id")
+    data = contact_form_data(version=1)
+    data.update(
+        contact_rows(
+            "operator",
+            [
+                {"id": str(a.pk), "email": "a2@acme.example"},
+                {"id": str(b.pk), "email": "b@acme.example", "DELETE": "on"},
+            ],
+            initial=2,
+        )
+    )
+    # The other categories were saved once already: post them as existing rows to keep them.
+    for prefix in ["technical_emergency", "technical_non_emergency", "merchant_issues"]:
+        existing = info.contacts.get(category=prefix)
+        data.update(contact_rows(prefix, [{"id": str(existing.pk), "email": existing.email}], initial=1))
+    window = info.support_windows.get()
+    data.update(
+        contact_rows(
+            "support_hours",
+            [{"id": str(window.pk), "start": "09:00", "end": "17:00", "time_zone": "America/New_York"}],
+            initial=1,
+        )
+    )
+    data["support_hours-0-days"] = ["0", "1"]
+    shared = info.contacts.get(category="shared")
+    data["shared-id"] = str(shared.pk)
+    response = client.post(URL, data)
+    assert response.status_code == 302, response.context["form"].error_summary()
+    assert list(info.contacts.filter(category="operator").values_list("email", flat=True)) == ["a2@acme.example"]
+    assert info.contacts.filter(category="technical_emergency").count() == 1
+    assert info.support_windows.get().day_list == [0, 1]
