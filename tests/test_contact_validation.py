@@ -267,7 +267,7 @@ def test_alert_contacts_are_required_and_saved_in_production(partner, admin_user
 
 
 def test_alert_contacts_must_be_members_of_the_partner(partner, admin_user):
-    from tests.factories import make_partner, admin_of
+    from tests.factories import admin_of, make_partner
 
     stranger = admin_of(make_partner())
     client = signed_in(admin_user, Environment.PRODUCTION)
