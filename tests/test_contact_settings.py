@@ -101,10 +101,9 @@ def test_a_viewer_sees_the_form_read_only_and_who_can_complete_it(complete_partn
     assert "You have view-only access" in page
     assert editor.email in page
     assert "Save contact information" not in page
-    assert (
-        'name="operator-0-email" value="operator0@acme.example" autocomplete="off" spellcheck="false" '
-        'maxlength="254" disabled' in page
-    )
+    disabled_email = 'name="operator-0-email" value="operator0@acme.example"'
+    assert disabled_email in page
+    assert 'maxlength="254" disabled' in page[page.index(disabled_email) :][:200]
 
 
 def test_a_viewer_post_is_refused_and_changes_nothing(complete_partner, viewer):
