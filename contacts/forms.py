@@ -11,7 +11,7 @@ from phonenumber_field.formfields import PhoneNumberField
 
 from contacts import categories as c
 from contacts.categories import MAX_CONTACTS_PER_CATEGORY, ContactCategory, Kind, categories_for
-from contacts.completeness import ContactCounts, missing_requirements
+from contacts.completeness import REQUIREMENTS, ContactCounts, missing_requirements
 from contacts.models import Contact, ContactInformation, SupportWindow, Weekday, days_to_mask
 from contacts.validation import overlapping_pairs
 from portal.environments import Environment
@@ -287,15 +287,29 @@ class GeneralForm(forms.Form):
 
 @dataclass
 class Section:
-    """One category as the template draws it: its form or formset and its own errors."""
+    """One category as the template draws it: its form or formset, its own errors, and whether it is missing."""
 
     category: c.Category
     part: object
+    outstanding: bool = True
     errors: ErrorList = field(default_factory=ErrorList)
 
     @property
     def kind(self):
         return self.category.kind
+
+    @property
+    def has_errors(self):
+        """Whether anything in this category needs fixing."""
+        if self.errors:
+            return True
+        part = self.part
+        if isinstance(part, forms.BaseFormSet):
+            return part.is_bound and any(part.errors)
+        if isinstance(part, GeneralForm):
+            fields = ["alert_contacts"] if self.kind is Kind.MEMBERS else ["support_24_7"]
+            return part.is_bound and any(name in part.errors for name in fields)
+        return part.is_bound and bool(part.errors)
 
 
 ContactFormSetFactory = forms.inlineformset_factory(
@@ -354,6 +368,7 @@ class ContactInformationForm:
             instance=shared or Contact(contact_information=info, category=ContactCategory.SHARED),
             region=region,
         )
+        outstanding = {REQUIREMENTS[code].category for code in self.partner.missing_contacts(environment)}
         self.sections = []
         for category in categories_for(self.partner.integration_kind):
             if category.kind is Kind.MEMBERS:
@@ -373,12 +388,17 @@ class ContactInformationForm:
                     category=category.code,
                     form_kwargs={"region": region},
                 )
-            self.sections.append(Section(category, part))
+            self.sections.append(Section(category, part, outstanding=category.code in outstanding))
         if read_only:
             for form in self._all_forms():
                 for form_field in form.fields.values():
                     form_field.disabled = True
         self.missing = []
+
+    @property
+    def settled_sections(self):
+        """Categories that are complete or not needed in this environment, and have nothing to fix."""
+        return [s for s in self.sections if not s.outstanding and not s.has_errors]
 
     def _parts(self):
         seen = []

@@ -4,7 +4,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -15,16 +15,8 @@ from contacts.services import ContactInformationConflict, contact_information_fo
 from portal.current import membership_required
 from portal.environments import get_environment
 from portal.models import Activity
-
-
-def safe_next(request, default="portal:dashboard"):
-    """The page first asked for, if it is on this site; otherwise the default page."""
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return reverse(default)
+from portal.navigation import safe_next
+from portal.users import InvitationForm, handle_invitation, users_context
 
 
 def with_added_row(data, prefix):
@@ -36,22 +28,23 @@ def with_added_row(data, prefix):
     return data
 
 
-def handle_contact_form(request, membership, *, template, success_url, extra_context=None):
+def handle_contact_form(request, membership, *, template, success_url, extra_context=None, submitted=None):
     """Show, validate and save the contact information form; shared by the modal and Settings."""
     info = contact_information_for(membership.partner)
     environment = get_environment(request)
     read_only = not membership.can_edit_contacts
-    if request.method == "POST" and read_only:
+    submitted = request.method == "POST" if submitted is None else submitted
+    if submitted and read_only:
         raise PermissionDenied
     show_errors = True
     conflict = None
-    if request.method == "POST" and request.POST.get("add_row"):
+    if submitted and request.POST.get("add_row"):
         form = ContactInformationForm(
             with_added_row(request.POST, request.POST["add_row"]), info=info, environment=environment
         )
         form.hide_errors()
         show_errors = False
-    elif request.method == "POST":
+    elif submitted:
         form = ContactInformationForm(request.POST, info=info, environment=environment)
         if form.is_valid():
             try:
@@ -107,17 +100,28 @@ def edit(request):
 @membership_required
 def onboarding(request):
     """The blocking modal: complete the contact information, or hand it over from the Users tab."""
-    partner = request.membership.partner
+    membership = request.membership
     next_url = safe_next(request)
-    if request.method != "POST" and partner.contacts_complete(get_environment(request)):
+    if request.method != "POST" and membership.partner.contacts_complete(get_environment(request)):
         return redirect(next_url)
+    users_tab_url = f"{request.path}?{urlencode({'next': next_url})}#panel-users"
+    invite_form = None
+    if request.method == "POST" and request.POST.get("form") == "invite":
+        result = handle_invitation(request, membership, back_to=users_tab_url)
+        if not isinstance(result, InvitationForm):
+            return result
+        invite_form = result
     return handle_contact_form(
         request,
-        request.membership,
+        membership,
         template="contacts/onboarding.html",
         success_url=next_url,
+        submitted=request.method == "POST" and invite_form is None,
         extra_context={
             "next_url": next_url,
-            "members": partner.memberships.select_related("user").order_by("user__name", "user__email"),
+            "active_tab": "users" if invite_form else "contacts",
+            "collapse_complete": True,
+            "back_to": users_tab_url,
+            **users_context(membership, invite_form),
         },
     )

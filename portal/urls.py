@@ -5,7 +5,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from contacts.decorators import contact_information_not_required
-from portal import views
+from portal import users, views
 from portal.forms import EmailAuthenticationForm
 
 
@@ -40,6 +40,14 @@ portal_patterns = [
     path("help/", views.help_page, name="help"),
     path("environment/", views.switch_environment, name="switch_environment"),
     path("partner/", views.switch_partner, name="switch_partner"),
+    path("launch/", views.launch, name="launch"),
+    path("settings/users/", users.users, name="users"),
+    path("settings/users/<int:pk>/role/", users.member_role_view, name="member_role"),
+    path("settings/users/<int:pk>/remove/", users.member_remove_view, name="member_remove"),
+    path("settings/invitations/<int:pk>/resend/", users.invitation_resend_view, name="invitation_resend"),
+    path("settings/invitations/<int:pk>/revoke/", users.invitation_revoke_view, name="invitation_revoke"),
+    path("settings/activity/", users.activity, name="activity"),
+    path("invitations/<str:token>/", users.accept_invitation, name="accept_invitation"),
 ]
 
 urlpatterns = [

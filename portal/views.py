@@ -1,17 +1,20 @@
 """The portal shell: dashboard, help, health check and the partner, environment and language switches."""
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 from django.views import i18n
 from django.views.decorators.http import require_GET, require_POST
 
 from contacts.completeness import REQUIREMENTS
 from contacts.decorators import contact_information_not_required
-from contacts.views import safe_next
 from portal.current import membership_required, set_current_partner
 from portal.environments import Environment, set_environment
-from portal.models import Membership
+from portal.models import Membership, Role
+from portal.navigation import safe_next
+from portal.services import MembershipError, partner_launch
 
 
 def checklist(partner, environment):
@@ -77,4 +80,17 @@ def switch_partner(request):
         Membership.objects.select_related("partner"), user=request.user, partner_id=request.POST.get("partner")
     )
     set_current_partner(request, membership)
+    return redirect("portal:dashboard")
+
+
+@require_POST
+@membership_required(role=Role.ADMIN)
+def launch(request):
+    """Launch the integration once Production contact information is complete."""
+    try:
+        partner_launch(partner=request.membership.partner, actor=request.user)
+    except MembershipError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("Launched. Alerts now go to your alert contacts."))
     return redirect("portal:dashboard")
