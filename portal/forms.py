@@ -1,7 +1,7 @@
 """Forms of the portal shell."""
 
 from django import forms
-from django.contrib.auth.forms import AuthenticationForm, SetPasswordMixin
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm, SetPasswordMixin
 from django.utils.translation import gettext_lazy as _
 
 from portal.models import Role, User, normalize_email
@@ -58,3 +58,19 @@ class AcceptInvitationForm(SetPasswordMixin, forms.Form):
         self.validate_passwords()
         self.validate_password_for_user(User(email=self.email, name=self.cleaned_data.get("name", "")))
         return super().clean()
+
+
+class InvitedAdminPasswordResetForm(PasswordResetForm):
+    """Password reset that also reaches users created without a password (by createpartner).
+
+    Django skips users with an unusable password because they may sign in elsewhere (LDAP);
+    this portal has no other sign-in, so they would be locked out once their first link expired.
+    """
+
+    def get_users(self, email):
+        users = User._default_manager.filter(email__iexact=normalize_email(email), is_active=True)
+        return (user for user in users if _email_matches(user, email))
+
+
+def _email_matches(user, email):
+    return user.email.casefold() == normalize_email(email).casefold()

@@ -6,7 +6,7 @@ from django.urls import include, path
 
 from contacts.decorators import contact_information_not_required
 from portal import users, views
-from portal.forms import EmailAuthenticationForm
+from portal.forms import EmailAuthenticationForm, InvitedAdminPasswordResetForm
 
 
 def account_view(view_class, **kwargs):
@@ -23,7 +23,11 @@ account_patterns = [
         name="login",
     ),
     path("logout/", account_view(auth_views.LogoutView), name="logout"),
-    path("password-reset/", account_view(auth_views.PasswordResetView), name="password_reset"),
+    path(
+        "password-reset/",
+        account_view(auth_views.PasswordResetView, form_class=InvitedAdminPasswordResetForm),
+        name="password_reset",
+    ),
     path("password-reset/sent/", account_view(auth_views.PasswordResetDoneView), name="password_reset_done"),
     path(
         "reset/<uidb64>/<token>/",
