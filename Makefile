@@ -19,8 +19,9 @@ $(STAMP): pyproject.toml
 
 venv: $(STAMP)
 
+# Compile translations with Babel (pure Python), so a fresh machine needs no gettext.
 messages: $(STAMP)
-	$(PY) manage.py compilemessages --ignore=.venv >/dev/null
+	$(VENV)/bin/pybabel compile --use-fuzzy --statistics -d locale -D django 2>&1 | grep -v '^$$' || true
 
 migrate: $(STAMP) messages
 	$(PY) manage.py migrate --noinput

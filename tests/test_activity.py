@@ -1,0 +1,34 @@
+"""Settings › Activity lists every change: who, when, before and after."""
+
+from django.urls import reverse
+
+from portal.models import Activity
+from tests.conftest import signed_in
+from tests.factories import complete_contacts, contact_form_data, make_member, make_partner
+
+URL = reverse("portal:activity")
+
+
+def test_contact_changes_are_listed_with_before_and_after(partner, admin_user):
+    client = signed_in(admin_user)
+    client.post(reverse("contacts:onboarding"), contact_form_data(operator=["first@acme.example"]))
+    page = client.get(URL).content.decode()
+    assert "Contact information updated" in page
+    assert "<ins>first@acme.example</ins>" in page
+    assert admin_user.name in page
+
+
+def test_names_are_escaped(partner, admin_user):
+    complete_contacts(partner)
+    evil = make_member(partner, name='<script>alert("x")</script>')
+    Activity.objects.create(partner=partner, actor=evil, action=Activity.Action.MEMBER_ADDED, subject="<b>x</b>")
+    page = signed_in(admin_user).get(URL).content.decode()
+    assert "<script>alert" not in page and "<b>x</b>" not in page
+    assert "&lt;script&gt;" in page
+
+
+def test_only_this_partners_activity_is_shown(partner, admin_user):
+    complete_contacts(partner)
+    other = make_partner()
+    Activity.objects.create(partner=other, action=Activity.Action.MEMBER_ADDED, subject="secret@other.example")
+    assert "secret@other.example" not in signed_in(admin_user).get(URL).content.decode()

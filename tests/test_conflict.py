@@ -1,0 +1,46 @@
+"""Two people editing at once: a stale save is refused, the input kept, and what changed shown."""
+
+from django.urls import reverse
+
+from contacts.models import ContactInformation
+from tests.conftest import signed_in
+from tests.factories import complete_contacts
+from tests.test_contact_settings import posted_values
+
+URL = reverse("contacts:edit")
+
+
+def test_a_stale_save_is_refused_with_the_changes_and_the_input_kept(partner, admin_user, editor):
+    complete_contacts(partner)
+    ana, eddie = signed_in(admin_user), signed_in(editor)
+    ana_data = posted_values(ana.get(URL).context["form"])
+    eddie_data = posted_values(eddie.get(URL).context["form"])
+
+    ana_data["operator-0-email"] = "ana-choice@acme.example"
+    assert ana.post(URL, ana_data).status_code == 302
+
+    eddie_data["operator-0-email"] = "eddie-choice@acme.example"
+    eddie_data["operator-0-name"] = "Eddie's pick"
+    response = eddie.post(URL, eddie_data)
+    assert response.status_code == 409
+    body = response.content.decode()
+    assert "Someone else saved the contact information while you were editing" in body
+    assert "ana-choice@acme.example" in body  # what changed
+    assert 'value="eddie-choice@acme.example"' in body  # nothing typed is lost
+    info = ContactInformation.objects.get(partner=partner)
+    assert info.contacts.get(category="operator").email == "ana-choice@acme.example"
+    assert info.version == 1
+
+    # Saving again, knowingly, replaces Ana's version.
+    retry = posted_values(response.context["form"])
+    assert retry["general-version"] == "1"
+    assert eddie.post(URL, retry).status_code == 302
+    assert info.contacts.get(category="operator").email == "eddie-choice@acme.example"
+
+
+def test_a_save_bumps_the_version_each_time(partner, admin_user):
+    complete_contacts(partner)
+    client = signed_in(admin_user)
+    for expected in (1, 2):
+        assert client.post(URL, posted_values(client.get(URL).context["form"])).status_code == 302
+        assert ContactInformation.objects.get(partner=partner).version == expected
