@@ -38,7 +38,7 @@ def test_the_modal_asks_for_alert_contacts_alone_and_folds_the_rest(sandbox_comp
     assert 'id="category-operator"' not in before_fold
     assert 'id="category-operator"' in folded
     assert "6 more categories: complete, or not needed now" in page  # reservations shows all seven; one is missing
-    assert "Alert contacts can only be set in the Production environment" not in page
+    assert "Switch to Production at the top of the page" not in page
 
 
 def test_choosing_an_alert_contact_in_production_unlocks(sandbox_complete, admin_user):
