@@ -4,8 +4,10 @@ import zoneinfo
 from dataclasses import dataclass, field
 from functools import cache
 
+from babel import Locale, UnknownLocaleError
 from django import forms
 from django.forms.utils import ErrorDict, ErrorList
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from phonenumber_field.formfields import PhoneNumberField
 
@@ -22,6 +24,14 @@ from portal.models import User, normalize_email
 def time_zone_names():
     """Every IANA time zone name this machine knows, sorted, keyed by lower case for forgiving input."""
     return {name.lower(): name for name in sorted(zoneinfo.available_timezones()) if "/" in name or name == "UTC"}
+
+
+def country_name(region):
+    """The region's name in the active language, e.g. 'Spain' or 'España' for ES."""
+    try:
+        return Locale.parse(get_language() or "en", sep="-").territories.get(region, region)
+    except (ValueError, UnknownLocaleError):
+        return region
 
 
 class TimeZoneNameField(forms.CharField):
@@ -79,8 +89,8 @@ class ContactForm(forms.ModelForm):
             label=_("Phone"),
             max_length=40,
             widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "off"}),
-            help_text=_("Optional. Numbers without a country code are read as %(region)s numbers.")
-            % {"region": region},
+            help_text=_("Optional. Numbers without a country code are read as numbers of %(country)s.")
+            % {"country": country_name(region)},
         )
 
     def clean_email(self):
@@ -274,7 +284,10 @@ class GeneralForm(forms.Form):
         queryset=User.objects.none(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        error_messages={"invalid_choice": _("%(value)s is not a member of this partner: choose from the list.")},
+        error_messages={
+            "invalid_choice": _("Choose alert contacts among the users of this account."),
+            "invalid_pk_value": _("Choose alert contacts among the users of this account."),
+        },
     )
     support_24_7 = forms.BooleanField(label=_("We offer support 24 hours a day, 7 days a week (24/7)"), required=False)
 

@@ -1,5 +1,6 @@
 """Members and invitations: Settings › Users, the modal's Users tab, and accepting an invitation."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_not_required
@@ -38,6 +39,7 @@ def users_context(membership, invite_form=None):
         "invitations": partner.invitations.pending().select_related("invited_by"),
         "invite_form": invite_form or (InvitationForm() if membership.can_manage_users else None),
         "roles": Role.choices,
+        "invitation_days": settings.INVITATION_MAX_AGE_DAYS,
     }
 
 

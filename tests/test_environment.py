@@ -37,7 +37,9 @@ def test_the_modal_asks_for_alert_contacts_alone_and_folds_the_rest(sandbox_comp
     assert 'id="category-alert"' in before_fold
     assert 'id="category-operator"' not in before_fold
     assert 'id="category-operator"' in folded
-    assert "6 more categories: complete, or not needed now" in page  # reservations shows all seven; one is missing
+    assert (
+        "Complete, or not needed in this environment (6 categories)" in page
+    )  # reservations shows all seven; one is missing
     assert "Switch to Production at the top of the page" not in page
 
 
