@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 PYTHON ?= $(shell for c in python3.13 python3.12 python3; do \
 	if command -v $$c >/dev/null 2>&1 && $$c -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null; then echo $$c; break; fi; done)
 
-.PHONY: run test venv migrate messages lint format clean
+.PHONY: run test venv migrate messages lint format clean screenshots
 
 $(STAMP): pyproject.toml
 	@if [ -z "$(PYTHON)" ]; then echo "Python 3.12 or newer is needed: install python3.12 (or run 'pyenv install 3.12')." >&2; exit 1; fi
@@ -30,7 +30,14 @@ run: migrate
 	$(PY) manage.py loaddemo
 	$(PY) manage.py runserver 127.0.0.1:8000
 
-test: $(STAMP) messages
+# axe-core comes from the npm registry; the accessibility tests inject it into pages.
+node_modules/.installed: package.json package-lock.json
+	@if command -v npm >/dev/null 2>&1; then npm ci --no-audit --no-fund --silent && touch $@; \
+	else echo "!! npm not found: the accessibility (axe-core) checks will be skipped" >&2; fi
+
+test: $(STAMP) messages node_modules/.installed
+	@command -v chromium >/dev/null 2>&1 || [ -x /usr/bin/chromium ] || \
+		echo "!!!!!! Chromium is missing: browser tests will be SKIPPED (apt-get install chromium) !!!!!!" >&2
 	$(PY) -m pytest
 
 lint: $(STAMP)

@@ -1,3 +1,5 @@
+import os
+
 import pytest
 from django.test import Client
 
@@ -57,3 +59,44 @@ def editor_client(editor):
 @pytest.fixture
 def viewer_client(viewer):
     return signed_in(viewer)
+
+
+# --- Browser tests (Playwright driving Debian's Chromium) -------------------------------------
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # live_server + sync Playwright share the thread
+
+
+def pytest_collection_modifyitems(config, items):
+    from tests.browser import CHROMIUM, HAVE_CHROMIUM
+
+    if HAVE_CHROMIUM:
+        return
+    skip = pytest.mark.skip(reason=f"Chromium not found at {CHROMIUM}: browser tests NOT run")
+    for item in items:
+        if "browser" in item.keywords:
+            item.add_marker(skip)
+
+
+def pytest_terminal_summary(terminalreporter):
+    from tests.browser import CHROMIUM, HAVE_CHROMIUM
+
+    if not HAVE_CHROMIUM and any("browser" in r.keywords for r in terminalreporter.stats.get("skipped", [])):
+        terminalreporter.write_sep(
+            "!", f"BROWSER TESTS SKIPPED: no Chromium at {CHROMIUM} (apt-get install chromium)", red=True
+        )
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    from tests.browser import CHROMIUM, LAUNCH_ARGS
+
+    return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": LAUNCH_ARGS}
+
+
+@pytest.fixture
+def page_errors(page):
+    """Fail the test if the page logs a console error, throws, or violates the CSP."""
+    from tests.browser import PageErrors
+
+    errors = PageErrors(page)
+    yield errors
+    errors.assert_none()
