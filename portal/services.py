@@ -108,7 +108,11 @@ def invitation_resend(*, invitation, actor, request=None):
     """Send a new link; the old one stops working."""
     partner = invitation.partner
     _check_invitation_rate(Partner.objects.select_for_update().get(pk=partner.pk))
-    Invitation.objects.filter(pk=invitation.pk).update(revoked_at=timezone.now())
+    # Claim the old link: a stale page or a second click must not revive or duplicate an invitation.
+    if not Invitation.objects.filter(
+        pk=invitation.pk, accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=timezone.now()
+    ).update(revoked_at=timezone.now()):
+        raise MembershipError(_("This invitation was already accepted, revoked or replaced by a newer link."))
     fresh, token = _new_invitation(partner=partner, email=invitation.email, role=invitation.role, inviter=actor)
     _record(partner, actor, Activity.Action.INVITATION_RESENT, invitation.email)
     transaction.on_commit(lambda: _send_invitation_email(fresh, token, request=request))

@@ -31,7 +31,11 @@ account_patterns = [
     path("password-reset/sent/", account_view(auth_views.PasswordResetDoneView), name="password_reset_done"),
     path(
         "reset/<uidb64>/<token>/",
-        account_view(auth_views.PasswordResetConfirmView, post_reset_login=True),
+        account_view(
+            auth_views.PasswordResetConfirmView,
+            post_reset_login=True,
+            post_reset_login_backend="django.contrib.auth.backends.ModelBackend",
+        ),
         name="password_reset_confirm",
     ),
     path("reset/done/", account_view(auth_views.PasswordResetCompleteView), name="password_reset_complete"),

@@ -143,10 +143,10 @@ def member_remove_view(request, pk):
         membership_remove(membership=member, actor=request.user)
     except MembershipError as error:
         messages.error(request, str(error))
-    else:
-        messages.success(request, _("%(user)s was removed.") % {"user": member.user})
+        return redirect(safe_next(request, "portal:users"))
+    messages.success(request, _("%(user)s was removed.") % {"user": member.user})
     if member.user_id == request.user.id:
-        return redirect("portal:dashboard")
+        return redirect("portal:dashboard")  # they left this partner: its settings are no longer theirs
     return redirect(safe_next(request, "portal:users"))
 
 

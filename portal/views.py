@@ -2,7 +2,7 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views import i18n
@@ -76,8 +76,11 @@ def switch_environment(request):
 @contact_information_not_required
 def switch_partner(request):
     """Work in another partner the user belongs to."""
+    partner_id = request.POST.get("partner", "")
+    if not partner_id.isdigit():
+        raise Http404
     membership = get_object_or_404(
-        Membership.objects.select_related("partner"), user=request.user, partner_id=request.POST.get("partner")
+        Membership.objects.select_related("partner"), user=request.user, partner_id=partner_id
     )
     set_current_partner(request, membership)
     return redirect("portal:dashboard")
