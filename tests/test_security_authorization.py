@@ -1,0 +1,197 @@
+"""Every URL of the project × every kind of visitor × GET and POST: the expected status, nothing leaked."""
+
+import re
+
+import pytest
+from django.apps import apps
+from django.contrib.contenttypes.models import ContentType
+from django.db import transaction
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from portal.models import Invitation, Partner, Role, User, hash_token
+from tests.factories import admin_of, complete_contacts, make_member, make_partner
+
+ROLES = ["anonymous", "viewer", "editor", "admin", "other_admin", "operator"]
+MEMBERS = {"viewer", "editor", "admin", "other_admin"}
+SECRET = "secret-contact@partner-a.example"
+TOKEN = "a-valid-invitation-token-for-the-matrix"
+
+PUBLIC_GET = {"portal:help", "health", "password_reset", "password_reset_done", "password_reset_complete"}
+MEMBER_PAGES = {"portal:dashboard", "portal:users", "portal:activity", "contacts:edit"}
+OBJECT_ACTIONS = {"portal:member_role", "portal:member_remove", "portal:invitation_resend", "portal:invitation_revoke"}
+
+
+def all_patterns():
+    """(qualified name, route, converters) for every named URL pattern of the project."""
+    found = []
+
+    def walk(patterns, prefix="", namespace=None):
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                walk(pattern.url_patterns, prefix + str(pattern.pattern), pattern.namespace or namespace)
+            elif isinstance(pattern, URLPattern) and pattern.name:
+                name = f"{namespace}:{pattern.name}" if namespace else pattern.name
+                found.append((name, [*pattern.pattern.regex.groupindex]))
+
+    walk(get_resolver().url_patterns)
+    return found
+
+
+def expected(name, role, method):
+    """The statuses a request may get; anything else is a failure."""
+    anonymous, operator = role == "anonymous", role == "operator"
+    if name.startswith("admin:"):
+        if not operator:
+            return {200} if name == "admin:login" else {302}  # the admin's own sign-in
+        return {200, 302, 403, 404, 405}  # 403: read-only models, autocomplete without a field
+    if name in PUBLIC_GET:
+        return {200} if method == "GET" else ({405} if name in {"portal:help", "health"} else {200, 302, 405})
+    if name == "login":
+        return {200} if anonymous else {302}  # signed-in users go straight to the portal
+    if name == "logout":
+        return {405} if method == "GET" and not anonymous else {302}
+    if name == "set_language":
+        return {405} if method == "GET" else {302}
+    if name == "password_reset_confirm":
+        return {200}  # the bogus link is explained on the page
+    if name == "portal:accept_invitation":
+        return {200} if anonymous else {403}  # the invitation is for another address
+    if anonymous:
+        return {302}  # to sign in
+    if name in {"password_change", "password_change_done"}:
+        return {200} if method == "GET" or name == "password_change" else {405}
+    if name in {"portal:switch_environment", "portal:switch_partner"}:
+        return {405} if method == "GET" else ({302} if name.endswith("environment") else {404})
+    if operator:  # staff without a membership
+        if method == "GET" and name in OBJECT_ACTIONS | {"portal:launch"}:
+            return {405}
+        if method == "POST" and name in {"portal:dashboard", "portal:activity"}:
+            return {405}
+        return {403}
+    if name in MEMBER_PAGES:
+        if method == "GET":
+            return {200}
+        if name in {"portal:dashboard", "portal:activity"}:
+            return {405}
+        if name == "contacts:edit":
+            return {403} if role == "viewer" else {200}
+        return {200} if role in {"admin", "other_admin"} else {403}  # users: the invitation form
+    if name == "contacts:onboarding":
+        if method == "GET":
+            return {302}  # complete: back to the portal
+        return {403} if role == "viewer" else {200}
+    if name == "portal:launch":
+        if method == "GET":
+            return {405}
+        return {302} if role in {"admin", "other_admin"} else {403}
+    if name in OBJECT_ACTIONS:
+        if method == "GET":
+            return {405}
+        if role == "other_admin":
+            return {404}  # partner A's objects do not exist for partner B
+        return {302} if role == "admin" else {403}
+    raise AssertionError(f"no expectation for {name}: add one")
+
+
+@pytest.fixture
+def world(db):
+    partner = make_partner("Partner A")
+    admin = admin_of(partner)
+    viewer = make_member(partner, Role.VIEWER)
+    editor = make_member(partner, Role.EDITOR)
+    target = make_member(partner, Role.EDITOR, email="target@partner-a.example")
+    info = complete_contacts(partner, alerts=[admin])
+    info.contacts.filter(category="operator").update(email=SECRET)
+    other = make_partner("Partner B")
+    complete_contacts(other, alerts=[admin_of(other)])
+    invitation = Invitation.objects.create(
+        partner=partner,
+        email="invitee@partner-a.example",
+        role=Role.EDITOR,
+        invited_by=admin,
+        token_hash=hash_token(TOKEN),
+        expires_at="2999-01-01T00:00:00Z",
+    )
+    operator = User.objects.create_superuser(email="operator@portal.example", password="x-Op3rator-pass")
+    users = {
+        "viewer": viewer,
+        "editor": editor,
+        "admin": admin,
+        "other_admin": admin_of(other),
+        "operator": operator,
+    }
+    return {"partner": partner, "target": target, "invitation": invitation, "users": users}
+
+
+def kwargs_for(name, converters, world):
+    values = {}
+    for key in converters:
+        if key == "pk":
+            membership = world["target"].memberships.get()
+            values[key] = world["invitation"].pk if "invitation" in name else membership.pk
+        elif key == "token":
+            values[key] = TOKEN
+        elif key == "uidb64":
+            values[key] = "MQ"
+        elif key == "object_id":
+            match = re.match(r"admin:(\w+?)_(\w+)_(change|delete|history)$", name)
+            model = apps.get_model(match.group(1), match.group(2)) if match else Partner
+            obj = model.objects.order_by("pk").first()
+            values[key] = str(obj.pk) if obj else "999999"
+        elif key == "app_label":
+            values[key] = "portal"
+        elif key == "content_type_id":
+            values[key] = ContentType.objects.get_for_model(Partner).pk
+        else:
+            values[key] = "x"
+    return values
+
+
+def test_every_url_for_every_visitor(world):
+    patterns = all_patterns()
+    assert len(patterns) > 40  # the project's own URLs and the admin's
+    failures = []
+    clients = {}
+    for role in ROLES:
+        client = Client(raise_request_exception=True)
+        if role != "anonymous":
+            client.force_login(world["users"][role])
+        clients[role] = client
+    for name, converters in patterns:
+        url = reverse(name, kwargs=kwargs_for(name, converters, world))
+        for role in ROLES:
+            for method in ("GET", "POST"):
+                with transaction.atomic():
+                    client = clients[role]
+                    if role != "anonymous":
+                        client.force_login(world["users"][role])  # a logout earlier must not leak into this request
+                    response = client.get(url) if method == "GET" else client.post(url, {})
+                    body = response.content.decode(errors="replace") if hasattr(response, "content") else ""
+                    transaction.set_rollback(True)  # every request starts from the same world
+                allowed = expected(name, role, method)
+                if response.status_code not in allowed:
+                    failures.append(f"{method} {url} as {role}: {response.status_code}, expected {sorted(allowed)}")
+                if role == "other_admin" and SECRET in body:
+                    failures.append(f"{method} {url} as {role}: partner A's contact leaked")
+                if role != "operator" and role != "admin" and name.startswith("admin:") and SECRET in body:
+                    failures.append(f"{method} {url} as {role}: admin content leaked")
+    assert failures == [], "\n".join(failures)
+
+
+def test_cross_partner_ids_change_nothing(world):
+    client = Client()
+    client.force_login(world["users"]["other_admin"])
+    target = world["target"].memberships.get()
+    invitation = world["invitation"]
+    for url, data in [
+        (reverse("portal:member_role", kwargs={"pk": target.pk}), {"role": "admin"}),
+        (reverse("portal:member_remove", kwargs={"pk": target.pk}), {}),
+        (reverse("portal:invitation_revoke", kwargs={"pk": invitation.pk}), {}),
+        (reverse("portal:invitation_resend", kwargs={"pk": invitation.pk}), {}),
+    ]:
+        assert client.post(url, data).status_code == 404
+    target.refresh_from_db()
+    invitation.refresh_from_db()
+    assert target.role == Role.EDITOR and invitation.revoked_at is None
+    assert client.post(reverse("portal:switch_partner"), {"partner": world["partner"].pk}).status_code == 404
