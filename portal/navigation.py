@@ -7,7 +7,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 def safe_next(request, default="portal:dashboard"):
     """The page first asked for (`next`), if it is on this site; otherwise the default page."""
     target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(
+    # Only paths of this site: "/settings/", never "//host", "https:host" or a bare word.
+    if target.startswith("/") and url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         return target

@@ -122,7 +122,15 @@ def test_no_exempt_view_loops_back_into_the_gate(partner, admin_user):
 
 @pytest.mark.parametrize(
     "attack",
-    ["//evil.example", "https:evil.example", "/\\evil.example", "javascript:alert(1)", "https://evil.example/"],
+    [
+        "//evil.example",
+        "https:evil.example",
+        "/\\evil.example",
+        "javascript:alert(1)",
+        "https://evil.example/",
+        "0",
+        "settings",
+    ],
 )
 def test_next_attacks_land_on_the_dashboard(partner, admin_user, attack):
     client = signed_in(admin_user)
