@@ -297,6 +297,20 @@ class GeneralForm(forms.Form):
         self.fields["alert_contacts"].queryset = members
         self.fields["alert_contacts"].disabled = not alerts_editable
 
+    def alert_choices(self):
+        """(pk, label, checked) for every member, in one query and without a template per checkbox.
+
+        Partners can have thousands of users; rendering each checkbox through the widget templates
+        made the page grow by milliseconds per member.
+        """
+        bound = self["alert_contacts"]
+        field = self.fields["alert_contacts"]
+        chosen = {str(value) for value in (bound.value() or [])}
+        return [
+            (user.pk, field.label_from_instance(user), str(user.pk) in chosen)
+            for user in field.queryset.only("pk", "name", "email")
+        ]
+
 
 @dataclass
 class Section:

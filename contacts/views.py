@@ -122,6 +122,6 @@ def onboarding(request):
             "active_tab": "users" if invite_form else "contacts",
             "collapse_complete": True,
             "back_to": users_tab_url,
-            **users_context(membership, invite_form),
+            **users_context(membership, invite_form, page=request.GET.get("page")),
         },
     )

@@ -30,12 +30,15 @@ from portal.services import (
     membership_remove,
 )
 
+MEMBERS_PER_PAGE = 50
 
-def users_context(membership, invite_form=None):
-    """What the users panel shows: members, pending invitations and, for Admins, the invitation form."""
+
+def users_context(membership, invite_form=None, page=None):
+    """What the users panel shows: a page of members, pending invitations and, for Admins, the invitation form."""
     partner = membership.partner
+    members = partner.memberships.select_related("user").order_by("user__name", "user__email", "pk")
     return {
-        "members": partner.memberships.select_related("user").order_by("user__name", "user__email"),
+        "members": Paginator(members, MEMBERS_PER_PAGE).get_page(page),
         "invitations": partner.invitations.pending().select_related("invited_by"),
         "invite_form": invite_form or (InvitationForm() if membership.can_manage_users else None),
         "roles": Role.choices,
@@ -75,7 +78,7 @@ def users(request):
         if not isinstance(result, InvitationForm):
             return result
         invite_form = result
-    context = users_context(request.membership, invite_form)
+    context = users_context(request.membership, invite_form, page=request.GET.get("page"))
     return render(request, "portal/users.html", {**context, "back_to": reverse("portal:users")})
 
 

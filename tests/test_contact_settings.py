@@ -41,7 +41,7 @@ def test_merchant_issues_is_hidden_where_the_integration_does_not_need_it(db):
 def test_alert_contacts_are_read_only_in_sandbox_with_a_note(complete_partner, admin_user):
     page = signed_in(admin_user).get(URL).content.decode()
     assert "Alert contacts can only be set in the Production environment." in page
-    assert f'value="{admin_user.pk}" id="id_general-alert_contacts_0" disabled checked>' in page
+    assert f'value="{admin_user.pk}" id="id_general-alert_contacts_0" checked disabled>' in page
 
 
 def test_saving_from_settings_stays_on_settings_and_records_the_change(complete_partner, admin_user):
