@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from contacts.decorators import contact_information_not_required
-from contacts.forms import ContactInformationForm, time_zone_names
+from contacts.forms import ContactInformationForm, time_zone_datalist
 from contacts.history import contact_changes
 from contacts.services import ContactInformationConflict, contact_information_for, contact_information_save
 from portal.current import membership_required
@@ -77,7 +77,7 @@ def handle_contact_form(request, membership, *, template, success_url, extra_con
         "conflict": conflict,
         "environment": environment,
         "editors": membership.partner.memberships.editors_and_admins().select_related("user") if read_only else (),
-        "time_zone_names": time_zone_names().values(),
+        "time_zone_datalist": time_zone_datalist(),
         **(extra_context or {}),
     }
     return render(request, template, context, status=409 if conflict else 200)
