@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 PYTHON ?= $(shell for c in python3.13 python3.12 python3; do \
 	if command -v $$c >/dev/null 2>&1 && $$c -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null; then echo $$c; break; fi; done)
 
-.PHONY: run test venv migrate messages lint format clean screenshots
+.PHONY: run test venv migrate messages lint format clean screenshots bench
 
 $(STAMP): pyproject.toml
 	@if [ -z "$(PYTHON)" ]; then echo "Python 3.12 or newer is needed: install python3.12 (or run 'pyenv install 3.12')." >&2; exit 1; fi
@@ -39,6 +39,11 @@ test: $(STAMP) messages node_modules/.installed
 	@command -v chromium >/dev/null 2>&1 || [ -x /usr/bin/chromium ] || \
 		echo "!!!!!! Chromium is missing: browser tests will be SKIPPED (apt-get install chromium) !!!!!!" >&2
 	$(PY) -m pytest
+
+# Load benchmark (not part of `make test`): writes bench/results.md.
+bench: $(STAMP) messages
+	@command -v wrk >/dev/null 2>&1 || apt-get install -y -q wrk >/dev/null
+	$(PY) bench/run.py
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
