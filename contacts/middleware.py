@@ -5,7 +5,6 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
 
-from contacts.decorators import contact_information_not_required  # noqa: F401 (re-exported)
 from portal.current import get_current_membership
 from portal.environments import get_environment
 

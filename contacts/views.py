@@ -10,11 +10,10 @@ from django.views.decorators.http import require_http_methods
 
 from contacts.decorators import contact_information_not_required
 from contacts.forms import ContactInformationForm, time_zone_datalist
-from contacts.history import contact_changes
+from contacts.history import changes_since
 from contacts.services import ContactInformationConflict, contact_information_for, contact_information_save
 from portal.current import membership_required
 from portal.environments import get_environment
-from portal.models import Activity
 from portal.navigation import safe_next
 from portal.users import InvitationForm, handle_invitation, users_context
 
@@ -50,14 +49,7 @@ def handle_contact_form(request, membership, *, template, success_url, extra_con
             try:
                 contact_information_save(form=form, actor=request.user)
             except ContactInformationConflict as error:
-                conflict = [
-                    (activity, contact_changes(activity.before, activity.after))
-                    for activity in Activity.objects.filter(
-                        partner=membership.partner,
-                        action=Activity.Action.CONTACTS_UPDATED,
-                        after__version__gt=form.version,
-                    ).select_related("actor")[:5]
-                ]
+                conflict = changes_since(membership.partner, form.version)
                 # Rebuild the form from what the user typed, now based on the current version:
                 # saving again is a deliberate choice made after seeing the changes above.
                 data = request.POST.copy()
