@@ -56,6 +56,9 @@
     var max = parseInt(container.getAttribute("data-max"), 10) || 10;
     function kept() { return container.querySelectorAll("[data-row]:not(.is-removed)").length; }
     function refresh() { button.disabled = kept() >= max; }
+    // Without JavaScript this is a submit button; here it must not be the form's default button,
+    // or Enter in any field would add a row instead of saving.
+    button.type = "button";
     button.addEventListener("click", function (event) {
       event.preventDefault();
       if (kept() >= max) return;
@@ -79,6 +82,18 @@
     refresh();
   }
 
+  // An error summary link takes the user to the field itself, not just near it.
+  function focusField(id, event) {
+    var target = document.getElementById(id);
+    if (!target) return;
+    var field = target.matches("input, select, textarea") ? target
+      : target.querySelector("input:not([type=hidden]):not(:disabled), select, textarea");
+    if (!field) return;
+    event.preventDefault();
+    field.focus();
+    field.scrollIntoView({block: "center"});
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     Array.prototype.forEach.call(document.querySelectorAll("[data-blocking-modal]"), blockingModal);
     Array.prototype.forEach.call(document.querySelectorAll("[data-tabs]"), tabs);
@@ -87,6 +102,12 @@
       select.addEventListener("change", function () { select.form.requestSubmit(); });
     });
     var summary = document.querySelector("[data-error-summary]");
-    if (summary) summary.focus();
+    if (summary) {
+      summary.focus();
+      summary.addEventListener("click", function (event) {
+        var link = event.target.closest("a[href^='#']");
+        if (link) focusField(link.getAttribute("href").slice(1), event);
+      });
+    }
   });
 })();
