@@ -92,6 +92,13 @@ def browser_type_launch_args(browser_type_launch_args):
     return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": LAUNCH_ARGS}
 
 
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args):
+    # Pages follow Accept-Language: pin it, or a machine with LANG=es_ES would see Spanish pages
+    # (and 24-hour time fields) in the English scenarios.
+    return {**browser_context_args, "locale": "en-US"}
+
+
 @pytest.fixture
 def page_errors(page):
     """Fail the test if the page logs a console error, throws, or violates the CSP."""
