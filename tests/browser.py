@@ -38,6 +38,28 @@ def sign_in(context, live_server, user, *, language=None, environment=None):
     context.add_cookies(cookies)
 
 
+COMPLETE = {
+    "#id_technical_emergency-0-email": "oncall@acme.example",
+    "#id_technical_non_emergency-0-email": "dev@acme.example",
+    "#id_merchant_issues-0-email": "merchants@acme.example",
+    "#id_operator-0-email": "ops@acme.example",
+    "#id_shared-email": "help@acme.example",
+    "#id_support_hours-0-start": "09:00",
+    "#id_support_hours-0-end": "17:00",
+    "#id_support_hours-0-time_zone": "Europe/Madrid",
+}
+WEEKDAYS = [f"#id_support_hours-0-days_{day}" for day in range(5)]
+
+
+def fill_contact_form(page, **changes):
+    """Fill the modal's form like a person would: every category, Monday to Friday; `changes` maps ids to values."""
+    values = {**COMPLETE, **{f"#id_{key}": value for key, value in changes.items()}}
+    for selector, value in values.items():
+        page.locator(selector).fill(value)
+    for selector in WEEKDAYS:
+        page.locator(selector).check()
+
+
 class PageErrors:
     """Console errors, uncaught exceptions and CSP violations seen by a page: a test fails on any."""
 

@@ -7,7 +7,7 @@ from django.core import mail
 from playwright.sync_api import expect
 
 from portal.models import Role
-from tests.browser import PageErrors, sign_in
+from tests.browser import COMPLETE, WEEKDAYS, PageErrors, fill_contact_form, sign_in
 from tests.factories import PASSWORD, admin_of, complete_contacts, make_member, make_partner
 from tests.test_i18n import ENGLISH_WORDS
 
@@ -58,27 +58,6 @@ def test_sign_in_cookie_helper_reaches_the_modal(live_server, page, page_errors,
 
 
 # --- Helpers shared by the scenarios below ------------------------------------------------------
-
-COMPLETE = {
-    "#id_technical_emergency-0-email": "oncall@acme.example",
-    "#id_technical_non_emergency-0-email": "dev@acme.example",
-    "#id_merchant_issues-0-email": "merchants@acme.example",
-    "#id_operator-0-email": "ops@acme.example",
-    "#id_shared-email": "help@acme.example",
-    "#id_support_hours-0-start": "09:00",
-    "#id_support_hours-0-end": "17:00",
-    "#id_support_hours-0-time_zone": "Europe/Madrid",
-}
-WEEKDAYS = [f"#id_support_hours-0-days_{day}" for day in range(5)]
-
-
-def fill_contact_form(page, **changes):
-    """Fill the modal's form like a person would: every category, Monday to Friday; `changes` maps ids to values."""
-    values = {**COMPLETE, **{f"#id_{key}": value for key, value in changes.items()}}
-    for selector, value in values.items():
-        page.locator(selector).fill(value)
-    for selector in WEEKDAYS:
-        page.locator(selector).check()
 
 
 def save(page, name="Save and continue"):
@@ -141,6 +120,8 @@ def test_mistakes_are_shown_beside_the_fields_with_a_summary_and_nothing_typed_i
     expect(field_errors(page, "id_support_hours-0-end")).to_have_text(re.compile("End must be after start"))
     expect(page.locator("#category-shared .category-errors")).to_have_text(re.compile("Add the operational contact"))
     expect(page.locator("#id_operator-0-email")).to_have_attribute("aria-invalid", "true")
+    expect(page.locator("#id_operator-0-email")).to_have_accessible_description(re.compile("Enter a valid email"))
+    expect(page.locator("#category-shared")).to_have_accessible_description(re.compile("Add the operational contact"))
 
     for selector, value in {
         **COMPLETE,
