@@ -45,6 +45,13 @@ bench: $(STAMP) messages
 	@command -v wrk >/dev/null 2>&1 || apt-get install -y -q wrk >/dev/null
 	$(PY) bench/run.py
 
+# PNGs of the modal, its error state, Settings and the dashboard for the README; not part of `make test`.
+screenshots: $(STAMP) messages
+	@command -v chromium >/dev/null 2>&1 || [ -x /usr/bin/chromium ] || \
+		{ echo "Chromium is needed for screenshots: apt-get install chromium" >&2; exit 1; }
+	$(PY) -m pytest -q docs/screenshots.py
+	@ls docs/screenshots/*.png
+
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
