@@ -14,6 +14,10 @@ class EmailAuthenticationForm(AuthenticationForm):
         label=_("Email"), max_length=254, widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"})
     )
 
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
 
 class InvitationForm(forms.Form):
     """Invite someone to the partner account by email, with a role."""

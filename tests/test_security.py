@@ -91,6 +91,7 @@ class TestSignInThrottling:
         locked = self.attempt(admin_user.email.upper(), password=PASSWORD, ip="10.0.9.9")
         assert locked.status_code == 429
         assert "Too many sign-in attempts" in locked.content.decode()
+        assert "signing in is paused for 15 minutes" in locked.content.decode()
 
     def test_an_address_is_paused_after_five_failures_across_accounts(self, admin_user):
         for i in range(5):
