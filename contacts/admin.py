@@ -1,6 +1,7 @@
 """Operators see every partner's contact information, including the operator-only contact."""
 
 from django.contrib import admin
+from django.db.models import F
 
 from contacts.models import Contact, ContactInformation, SupportWindow
 from contacts.services import contact_status_refresh
@@ -31,6 +32,8 @@ class ContactInformationAdmin(admin.ModelAdmin):
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
+        # An operator's edit is a new version too: open forms become stale and cached renderings expire.
+        ContactInformation.objects.filter(pk=form.instance.pk).update(version=F("version") + 1)
         contact_status_refresh(partner=form.instance.partner, info=form.instance)
 
 

@@ -446,6 +446,29 @@ class ContactInformationForm:
         self.missing = []
 
     @property
+    def cache_key(self):
+        """What an unbound form's rendering depends on, for caching its sections; None when bound.
+
+        Every save raises the version, so a new version is a new key. Alert contacts are left out
+        of the cache: they depend on the members, not on the version.
+        """
+        if self.is_bound:
+            return None
+        partner = self.partner
+        return ":".join(
+            str(part)
+            for part in (
+                partner.pk,
+                self.info.version,
+                partner.integration,
+                partner.phone_region,
+                self.environment,
+                int(self.read_only),
+                get_language(),
+            )
+        )
+
+    @property
     def settled_sections(self):
         """Categories that are complete or not needed in this environment, and have nothing to fix."""
         return [s for s in self.sections if not s.outstanding and not s.has_errors]

@@ -9,6 +9,14 @@ from tests.factories import admin_of, make_member, make_partner
 
 
 @pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Cached renderings are keyed by partner id and version, which a rolled-back test may reuse."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _fast_and_english(settings):
     settings.LANGUAGE_CODE = "en"
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -150,3 +150,47 @@ def test_query_count_does_not_grow_with_contacts(db):
             assert client.get(URL).status_code == 200
         counts.append(len(queries))
     assert counts[0] == counts[1]
+
+
+def test_cached_renderings_follow_every_save_and_the_language(complete_partner, admin_user, editor):
+    client = signed_in(admin_user)
+    first = client.get(URL).content.decode()
+    assert 'value="operator0@acme.example"' in first
+    other = signed_in(editor)
+    data = posted_values(other.get(URL).context["form"])
+    data["operator-0-email"] = "changed@acme.example"
+    assert other.post(URL, data).status_code == 302
+    again = client.get(URL).content.decode()
+    assert 'value="changed@acme.example"' in again and "operator0@acme.example" not in again
+    client.cookies["django_language"] = "es"
+    spanish = client.get(URL).content.decode()
+    assert "Contactos técnicos de emergencia" in spanish and "Technical emergency contacts" not in spanish
+
+
+def test_an_operator_edit_in_the_admin_refreshes_the_page(complete_partner, admin_user):
+    from django.contrib.auth import get_user_model
+
+    client = signed_in(admin_user)
+    assert "operator0@acme.example" in client.get(URL).content.decode()
+    info = ContactInformation.objects.get(partner=complete_partner)
+    operator = get_user_model().objects.create_superuser(email="op@portal.example", password="x-Op3rator-pass")
+    admin_client = signed_in(operator)
+    change = admin_client.get(reverse("admin:contacts_contactinformation_change", args=[info.pk]))
+    form = change.context["adminform"].form
+    data = {"partner": complete_partner.pk, "alert_contacts": [admin_user.pk], "support_24_7": ""}
+    for formset in change.context["inline_admin_formsets"]:
+        fs = formset.formset
+        data.update(
+            {f"{fs.prefix}-TOTAL_FORMS": fs.total_form_count(), f"{fs.prefix}-INITIAL_FORMS": fs.initial_form_count()}
+        )
+        for i, inline in enumerate(fs.forms):
+            for name in inline.fields:
+                value = inline[name].value()
+                if value not in (None, ""):
+                    data[f"{fs.prefix}-{i}-{name}"] = value.pk if hasattr(value, "pk") else value
+                    if name == "email" and value == "operator0@acme.example":
+                        data[f"{fs.prefix}-{i}-{name}"] = "from-operator@acme.example"
+    assert form is not None
+    response = admin_client.post(reverse("admin:contacts_contactinformation_change", args=[info.pk]), data)
+    assert response.status_code == 302, response.context["adminform"].form.errors if response.context else ""
+    assert "from-operator@acme.example" in client.get(URL).content.decode()
