@@ -115,3 +115,12 @@ def page_errors(page):
     errors = PageErrors(page)
     yield errors
     errors.assert_none()
+
+
+@pytest.fixture
+def complete_partner(partner, admin_user):
+    """The partner with contact information complete in both environments (the Admin is the alert contact)."""
+    from tests.factories import complete_contacts
+
+    complete_contacts(partner, alerts=[admin_user])
+    return partner

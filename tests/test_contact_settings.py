@@ -17,12 +17,6 @@ from tests.factories import complete_contacts, contact_form_data, make_member, m
 URL = reverse("contacts:edit")
 
 
-@pytest.fixture
-def complete_partner(partner, admin_user):
-    complete_contacts(partner, alerts=[admin_user])
-    return partner
-
-
 def test_the_page_shows_all_seven_categories_with_their_help(complete_partner, admin_user):
     page = signed_in(admin_user).get(URL).content.decode()
     for category in CATEGORIES:

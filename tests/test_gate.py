@@ -11,17 +11,11 @@ from contacts.models import ContactInformation
 from portal.environments import Environment
 from portal.models import Partner
 from tests.conftest import signed_in
-from tests.factories import complete_contacts, contact_form_data
+from tests.factories import contact_form_data
 
 DASHBOARD = reverse("portal:dashboard")
 MODAL = reverse("contacts:onboarding")
 GATE_MIDDLEWARE = "contacts.middleware.ContactInformationRequiredMiddleware"
-
-
-@pytest.fixture
-def complete(partner, admin_user):
-    complete_contacts(partner, alerts=[admin_user])
-    return partner
 
 
 class TestNavigation:
@@ -45,7 +39,7 @@ class TestNavigation:
         response = viewer_client.get(DASHBOARD)
         assert response.status_code == 302 and response["Location"].startswith(MODAL)
 
-    def test_a_complete_partner_is_not_gated(self, complete, partner_admin_client):
+    def test_a_complete_partner_is_not_gated(self, complete_partner, partner_admin_client):
         assert partner_admin_client.get(DASHBOARD).status_code == 200
         assert partner_admin_client.get(MODAL).status_code == 302  # nothing to complete: back to the portal
 
@@ -174,7 +168,7 @@ class TestCost:
         assert response.status_code == 302
         assert queries == session_queries() + 2  # user, membership and partner
 
-    def test_the_gate_adds_no_query_to_an_unlocked_page(self, complete, admin_user, settings):
+    def test_the_gate_adds_no_query_to_an_unlocked_page(self, complete_partner, admin_user, settings):
         with_gate = self.count(signed_in(admin_user), DASHBOARD)
         settings.MIDDLEWARE = [m for m in settings.MIDDLEWARE if m != GATE_MIDDLEWARE]
         without_gate = self.count(signed_in(admin_user), DASHBOARD)
@@ -183,6 +177,6 @@ class TestCost:
         assert with_gate[1] == without_gate[1] == session_queries() + 3
 
 
-def test_the_modal_reflects_the_environment(complete, admin_user):
+def test_the_modal_reflects_the_environment(complete_partner, admin_user):
     client = signed_in(admin_user, Environment.PRODUCTION)
     assert client.get(DASHBOARD).status_code == 200

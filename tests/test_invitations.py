@@ -14,7 +14,7 @@ from django.utils.http import urlencode
 from portal.models import Activity, Invitation, Membership, Role, User, hash_token
 from portal.services import MembershipError, invitation_accept, invitation_create
 from tests.conftest import signed_in
-from tests.factories import PASSWORD, admin_of, complete_contacts, contact_form_data, make_member, make_partner
+from tests.factories import PASSWORD, admin_of, contact_form_data, make_member, make_partner
 
 USERS = reverse("portal:users")
 MODAL = reverse("contacts:onboarding")
@@ -23,12 +23,6 @@ LINK = re.compile(r"https?://[^/\s]+(/invitations/([^/\s]+)/)")
 DEAD = "This invitation link no longer works"
 NEW_PASSWORD = "Corr3ct-horse-battery"
 SCRIPT = "<script>alert(1)</script>"
-
-
-@pytest.fixture
-def complete(partner, admin_user):
-    complete_contacts(partner, alerts=[admin_user])
-    return partner
 
 
 @pytest.fixture
@@ -77,7 +71,7 @@ class TestSendingFromSettings:
     EMAIL = "pat@elsewhere.example"
 
     @pytest.fixture
-    def response(self, complete, partner_admin_client, invite):
+    def response(self, complete_partner, partner_admin_client, invite):
         return invite(partner_admin_client, self.EMAIL, url=USERS)
 
     def test_one_email_goes_to_the_invited_address_with_a_link(self, response):
@@ -398,8 +392,8 @@ class TestTwoAcceptsOfOneLink:
 
 class TestPermissions:
     @pytest.mark.parametrize("role", [Role.EDITOR, Role.VIEWER])
-    def test_only_admins_may_invite_from_settings(self, complete, role, invite):
-        member = make_member(complete, role)
+    def test_only_admins_may_invite_from_settings(self, complete_partner, role, invite):
+        member = make_member(complete_partner, role)
         response = invite(signed_in(member), "pat@elsewhere.example", url=USERS)
         assert response.status_code == 403
         assert mail.outbox == []
@@ -455,11 +449,13 @@ class TestEscaping:
         assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
         assert "<script>alert" not in page
 
-    def test_an_invitee_name_is_escaped_in_the_users_panel(self, complete, invitation_path, partner_admin_client):
+    def test_an_invitee_name_is_escaped_in_the_users_panel(
+        self, complete_partner, invitation_path, partner_admin_client
+    ):
         accept_as_new_user(invitation_path, name=SCRIPT)
         self.assert_escaped(partner_admin_client.get(USERS).content.decode())
 
-    def test_an_inviter_name_is_escaped_in_the_pending_invitations(self, complete, admin_user, invite):
+    def test_an_inviter_name_is_escaped_in_the_pending_invitations(self, complete_partner, admin_user, invite):
         User.objects.filter(pk=admin_user.pk).update(name=SCRIPT)
         client = signed_in(admin_user)
         invite(client, "pat@elsewhere.example", url=USERS)

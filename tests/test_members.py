@@ -18,12 +18,6 @@ MODAL = reverse("contacts:onboarding")
 DASHBOARD = reverse("portal:dashboard")
 
 
-@pytest.fixture
-def complete(partner, admin_user):
-    complete_contacts(partner, alerts=[admin_user])
-    return partner
-
-
 def membership_of(user, partner):
     return Membership.objects.get(user=user, partner=partner)
 
@@ -42,63 +36,66 @@ def row_of(page, email):
 
 
 class TestChangingRoles:
-    def test_an_admin_makes_an_editor_a_viewer(self, complete, editor, partner_admin_client):
+    def test_an_admin_makes_an_editor_a_viewer(self, complete_partner, editor, partner_admin_client):
         response = partner_admin_client.post(
-            reverse("portal:member_role", args=[membership_of(editor, complete).pk]), {"role": "viewer", "next": USERS}
+            reverse("portal:member_role", args=[membership_of(editor, complete_partner).pk]),
+            {"role": "viewer", "next": USERS},
         )
         assert response.status_code == 302 and response["Location"] == USERS
-        assert membership_of(editor, complete).role == Role.VIEWER
+        assert membership_of(editor, complete_partner).role == Role.VIEWER
 
     def test_the_change_is_recorded_with_the_role_before_and_after(
-        self, complete, editor, admin_user, partner_admin_client
+        self, complete_partner, editor, admin_user, partner_admin_client
     ):
-        change_role(partner_admin_client, membership_of(editor, complete), Role.VIEWER)
-        activity = Activity.objects.get(partner=complete, action=Activity.Action.MEMBER_ROLE_CHANGED)
+        change_role(partner_admin_client, membership_of(editor, complete_partner), Role.VIEWER)
+        activity = Activity.objects.get(partner=complete_partner, action=Activity.Action.MEMBER_ROLE_CHANGED)
         assert activity.actor == admin_user
         assert activity.subject == editor.email
         assert (activity.before, activity.after) == ({"role": "editor"}, {"role": "viewer"})
 
-    def test_the_following_page_confirms_the_change(self, complete, editor, partner_admin_client):
-        response = change_role(partner_admin_client, membership_of(editor, complete), Role.VIEWER)
+    def test_the_following_page_confirms_the_change(self, complete_partner, editor, partner_admin_client):
+        response = change_role(partner_admin_client, membership_of(editor, complete_partner), Role.VIEWER)
         assert response.redirect_chain == [(USERS, 302)]
         assert "Eddie Editor is now Viewer." in response.content.decode()
 
-    def test_the_last_admin_cannot_be_demoted(self, complete, admin_user, partner_admin_client):
-        response = change_role(partner_admin_client, membership_of(admin_user, complete), Role.EDITOR)
+    def test_the_last_admin_cannot_be_demoted(self, complete_partner, admin_user, partner_admin_client):
+        response = change_role(partner_admin_client, membership_of(admin_user, complete_partner), Role.EDITOR)
         assert "is the only Admin: make someone else Admin first." in response.content.decode()
-        assert membership_of(admin_user, complete).role == Role.ADMIN
+        assert membership_of(admin_user, complete_partner).role == Role.ADMIN
         assert not Activity.objects.filter(action=Activity.Action.MEMBER_ROLE_CHANGED).exists()
 
-    def test_with_two_admins_one_may_be_demoted(self, complete, admin_user, partner_admin_client):
-        second = make_member(complete, Role.ADMIN, name="Second Admin")
-        response = change_role(partner_admin_client, membership_of(admin_user, complete), Role.EDITOR)
+    def test_with_two_admins_one_may_be_demoted(self, complete_partner, admin_user, partner_admin_client):
+        second = make_member(complete_partner, Role.ADMIN, name="Second Admin")
+        response = change_role(partner_admin_client, membership_of(admin_user, complete_partner), Role.EDITOR)
         assert "is now Editor." in response.content.decode()
-        assert membership_of(admin_user, complete).role == Role.EDITOR
-        assert membership_of(second, complete).role == Role.ADMIN
+        assert membership_of(admin_user, complete_partner).role == Role.EDITOR
+        assert membership_of(second, complete_partner).role == Role.ADMIN
 
-    def test_an_unknown_role_is_refused(self, complete, editor, partner_admin_client):
-        response = change_role(partner_admin_client, membership_of(editor, complete), "owner")
+    def test_an_unknown_role_is_refused(self, complete_partner, editor, partner_admin_client):
+        response = change_role(partner_admin_client, membership_of(editor, complete_partner), "owner")
         assert "Choose a role from the list." in response.content.decode()
-        assert membership_of(editor, complete).role == Role.EDITOR
+        assert membership_of(editor, complete_partner).role == Role.EDITOR
 
-    def test_a_scripted_name_is_escaped_in_the_confirmation(self, complete, partner_admin_client):
-        member = make_member(complete, Role.EDITOR, name="<script>alert(1)</script>")
-        page = change_role(partner_admin_client, membership_of(member, complete), Role.VIEWER).content.decode()
+    def test_a_scripted_name_is_escaped_in_the_confirmation(self, complete_partner, partner_admin_client):
+        member = make_member(complete_partner, Role.EDITOR, name="<script>alert(1)</script>")
+        page = change_role(partner_admin_client, membership_of(member, complete_partner), Role.VIEWER).content.decode()
         assert "&lt;script&gt;alert(1)&lt;/script&gt; is now Viewer." in page
         assert "<script>alert" not in page
 
 
 class TestRemovingMembers:
-    def test_an_admin_cannot_remove_themself_as_the_last_admin(self, complete, admin_user, partner_admin_client):
-        response = remove(partner_admin_client, membership_of(admin_user, complete))
+    def test_an_admin_cannot_remove_themself_as_the_last_admin(
+        self, complete_partner, admin_user, partner_admin_client
+    ):
+        response = remove(partner_admin_client, membership_of(admin_user, complete_partner))
         assert "is the only Admin and cannot be removed." in response.content.decode()
-        assert Membership.objects.filter(user=admin_user, partner=complete).exists()
+        assert Membership.objects.filter(user=admin_user, partner=complete_partner).exists()
         assert not Activity.objects.filter(action=Activity.Action.MEMBER_REMOVED).exists()
 
-    def test_the_last_admin_cannot_be_removed_by_anyone(self, complete, admin_user):
+    def test_the_last_admin_cannot_be_removed_by_anyone(self, complete_partner, admin_user):
         with pytest.raises(MembershipError, match="only Admin"):
-            membership_remove(membership=membership_of(admin_user, complete), actor=None)
-        assert Membership.objects.filter(user=admin_user, partner=complete).exists()
+            membership_remove(membership=membership_of(admin_user, complete_partner), actor=None)
+        assert Membership.objects.filter(user=admin_user, partner=complete_partner).exists()
 
     def test_the_only_alert_contact_cannot_be_removed(self, partner, partner_admin_client):
         member = make_member(partner, Role.EDITOR, name="Alma Alert")
@@ -119,34 +116,34 @@ class TestRemovingMembers:
         partner.refresh_from_db()
         assert partner.missing_production == []
 
-    def test_removing_a_plain_member_is_recorded(self, complete, editor, admin_user, partner_admin_client):
-        response = remove(partner_admin_client, membership_of(editor, complete))
+    def test_removing_a_plain_member_is_recorded(self, complete_partner, editor, admin_user, partner_admin_client):
+        response = remove(partner_admin_client, membership_of(editor, complete_partner))
         assert response.redirect_chain == [(USERS, 302)]
         assert "Eddie Editor was removed." in response.content.decode()
-        assert not Membership.objects.filter(user=editor, partner=complete).exists()
-        activity = Activity.objects.get(partner=complete, action=Activity.Action.MEMBER_REMOVED)
+        assert not Membership.objects.filter(user=editor, partner=complete_partner).exists()
+        activity = Activity.objects.get(partner=complete_partner, action=Activity.Action.MEMBER_REMOVED)
         assert (activity.actor, activity.subject, activity.before) == (admin_user, editor.email, {"role": "editor"})
 
 
 class TestWhoMayManageMembers:
     @pytest.fixture(params=["editor", "viewer"])
-    def non_admin_client(self, request, complete):
+    def non_admin_client(self, request, complete_partner):
         return signed_in(request.getfixturevalue(request.param))
 
-    def test_non_admins_may_not_change_roles(self, complete, admin_user, editor, non_admin_client):
-        for membership in (membership_of(admin_user, complete), membership_of(editor, complete)):
+    def test_non_admins_may_not_change_roles(self, complete_partner, admin_user, editor, non_admin_client):
+        for membership in (membership_of(admin_user, complete_partner), membership_of(editor, complete_partner)):
             response = non_admin_client.post(reverse("portal:member_role", args=[membership.pk]), {"role": "viewer"})
             assert response.status_code == 403
-        assert membership_of(admin_user, complete).role == Role.ADMIN
-        assert membership_of(editor, complete).role == Role.EDITOR
+        assert membership_of(admin_user, complete_partner).role == Role.ADMIN
+        assert membership_of(editor, complete_partner).role == Role.EDITOR
 
-    def test_non_admins_may_not_remove_members(self, complete, admin_user, editor, non_admin_client):
-        for membership in (membership_of(admin_user, complete), membership_of(editor, complete)):
+    def test_non_admins_may_not_remove_members(self, complete_partner, admin_user, editor, non_admin_client):
+        for membership in (membership_of(admin_user, complete_partner), membership_of(editor, complete_partner)):
             response = non_admin_client.post(reverse("portal:member_remove", args=[membership.pk]))
             assert response.status_code == 403
-        assert complete.memberships.filter(user__in=[admin_user, editor]).count() == 2
+        assert complete_partner.memberships.filter(user__in=[admin_user, editor]).count() == 2
 
-    def test_another_partners_member_is_not_found(self, complete, partner_admin_client):
+    def test_another_partners_member_is_not_found(self, complete_partner, partner_admin_client):
         other = make_partner("Other Co")
         stranger = membership_of(make_member(other, Role.EDITOR), other)
         role = partner_admin_client.post(reverse("portal:member_role", args=[stranger.pk]), {"role": "viewer"})
@@ -172,7 +169,7 @@ class TestMemberLists:
         assert f"<td>{last_login}</td>" in admin_row
 
     def test_settings_users_lists_name_email_role_and_last_sign_in(
-        self, complete, admin_user, editor, partner_admin_client
+        self, complete_partner, admin_user, editor, partner_admin_client
     ):
         page = partner_admin_client.get(USERS).content.decode()
         self.assert_lists_members(page, admin_user, editor)
@@ -182,8 +179,8 @@ class TestMemberLists:
         users_tab = page[page.index('id="panel-users"') :]
         self.assert_lists_members(users_tab, admin_user, editor)
 
-    def test_a_member_without_a_name_is_shown_by_email(self, complete, partner_admin_client):
-        nameless = make_member(complete, Role.VIEWER)
+    def test_a_member_without_a_name_is_shown_by_email(self, complete_partner, partner_admin_client):
+        nameless = make_member(complete_partner, Role.VIEWER)
         row = row_of(partner_admin_client.get(USERS).content.decode(), nameless.email)
         assert "<td>—</td>" in row
 
@@ -195,7 +192,7 @@ class TestReadOnlyPanel:
         assert reverse("portal:member_role", args=[editor.memberships.get().pk]) not in page
         assert re.search(r"<td>\s*Editor\s*</td>", row_of(page, editor.email))
 
-    def test_a_viewer_sees_settings_users_read_only(self, complete, editor, viewer_client):
+    def test_a_viewer_sees_settings_users_read_only(self, complete_partner, editor, viewer_client):
         response = viewer_client.get(USERS)
         assert response.status_code == 200
         self.assert_read_only(response.content.decode(), editor)
@@ -207,7 +204,7 @@ class TestReadOnlyPanel:
 
 class TestSwitchingPartners:
     @pytest.fixture
-    def zenith(self, complete, admin_user):
+    def zenith(self, complete_partner, admin_user):
         other = make_partner("Zenith Tours")
         complete_contacts(other)
         Membership.objects.create(user=admin_user, partner=other, role=Role.VIEWER)
@@ -220,13 +217,13 @@ class TestSwitchingPartners:
         page = partner_admin_client.get(DASHBOARD).content.decode()
         assert "<h1>Zenith Tours</h1>" in page
 
-    def test_switching_to_a_partner_one_does_not_belong_to_is_not_found(self, complete, partner_admin_client):
+    def test_switching_to_a_partner_one_does_not_belong_to_is_not_found(self, complete_partner, partner_admin_client):
         stranger = make_partner("Stranger Inc")
         response = partner_admin_client.post(reverse("portal:switch_partner"), {"partner": stranger.pk})
         assert response.status_code == 404
         assert "<h1>Acme Bookings</h1>" in partner_admin_client.get(DASHBOARD).content.decode()
 
-    def test_switching_to_a_garbled_partner_id_is_not_found(self, complete, partner_admin_client):
+    def test_switching_to_a_garbled_partner_id_is_not_found(self, complete_partner, partner_admin_client):
         response = partner_admin_client.post(reverse("portal:switch_partner"), {"partner": "abc"})
         assert response.status_code == 404
 
