@@ -1,10 +1,10 @@
 """Operators see every partner's contact information, including the operator-only contact."""
 
 from django.contrib import admin
-from django.db.models import F
 
 from contacts.models import Contact, ContactInformation, SupportWindow
-from contacts.services import contact_status_refresh
+from contacts.services import contact_information_reconcile
+from portal.models import Partner
 
 
 class ContactInline(admin.TabularInline):
@@ -32,9 +32,18 @@ class ContactInformationAdmin(admin.ModelAdmin):
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
-        # An operator's edit is a new version too: open forms become stale and cached renderings expire.
-        ContactInformation.objects.filter(pk=form.instance.pk).update(version=F("version") + 1)
-        contact_status_refresh(partner=form.instance.partner, info=form.instance)
+        # An operator's edit is a new version too: open forms go stale, completeness is recomputed.
+        contact_information_reconcile(partner=form.instance.partner)
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        contact_information_reconcile(partner=obj.partner)
+
+    def delete_queryset(self, request, queryset):
+        partners = list(Partner.objects.filter(contact_information__in=queryset))
+        super().delete_queryset(request, queryset)
+        for partner in partners:
+            contact_information_reconcile(partner=partner)
 
 
 @admin.register(Contact)
@@ -43,3 +52,17 @@ class ContactAdmin(admin.ModelAdmin):
     list_filter = ["category"]
     search_fields = ["email", "name", "contact_information__partner__name"]
     list_select_related = ["contact_information__partner"]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        contact_information_reconcile(partner=obj.contact_information.partner)
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        contact_information_reconcile(partner=obj.contact_information.partner)
+
+    def delete_queryset(self, request, queryset):
+        partners = list(Partner.objects.filter(contact_information__contacts__in=queryset).distinct())
+        super().delete_queryset(request, queryset)
+        for partner in partners:
+            contact_information_reconcile(partner=partner)

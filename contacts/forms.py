@@ -6,6 +6,7 @@ from functools import cache
 
 from babel import Locale, UnknownLocaleError
 from django import forms
+from django.forms.formsets import DELETION_FIELD_NAME
 from django.forms.utils import ErrorDict, ErrorList
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
@@ -20,6 +21,7 @@ from contacts.models import Contact, ContactInformation, SupportWindow, Weekday,
 from contacts.validation import overlapping_pairs
 from portal.environments import Environment
 from portal.models import User, normalize_email
+from portal.navigation import parse_small_int
 
 
 @cache
@@ -152,6 +154,10 @@ class RowsFormSet(forms.BaseInlineFormSet):
     def get_queryset(self):
         return self._rows
 
+    def replaced_filter(self):
+        """Which stored rows this formset stands for (all of them, unless a subclass narrows it)."""
+        return {}
+
     def kept_forms(self):
         """Forms that hold an entry: filled in, and not marked for removal."""
         return [
@@ -198,6 +204,9 @@ class ContactFormSet(RowsFormSet):
     def save_new(self, form, commit=True):
         form.instance.category = self.category
         return super().save_new(form, commit=commit)
+
+    def replaced_filter(self):
+        return {"category": self.category}
 
 
 class SupportWindowForm(forms.ModelForm):
@@ -280,6 +289,13 @@ class SupportWindowFormSet(RowsFormSet):
 class AlertContactsField(forms.ModelMultipleChoiceField):
     """Portal users of the partner, shown as name and email."""
 
+    def _check_values(self, value):
+        # Refuse what cannot be an id before the database sees it (SQLite overflows on huge numbers).
+        for pk in value:
+            if parse_small_int(str(pk), limit=2**63 - 1) is None:
+                raise forms.ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
+        return super()._check_values(value)
+
     def label_from_instance(self, obj):
         return f"{obj.name} ({obj.email})" if obj.name else obj.email
 
@@ -287,7 +303,7 @@ class AlertContactsField(forms.ModelMultipleChoiceField):
 class GeneralForm(forms.Form):
     """The parts of the page that are not rows: the version edited, alert contacts and 24/7."""
 
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=0, max_value=2**31 - 1)
     alert_contacts = AlertContactsField(
         label=c.ALERT.label,
         queryset=User.objects.none(),
@@ -459,6 +475,7 @@ class ContactInformationForm:
             str(part)
             for part in (
                 partner.pk,
+                self.info.pk,
                 self.info.version,
                 partner.integration,
                 partner.phone_region,
@@ -492,6 +509,37 @@ class ContactInformationForm:
     def version(self):
         """The version of the contact information this form was filled from."""
         return self.general.cleaned_data["version"]
+
+    def is_stale(self):
+        """Whether the posted form was filled from an older version than the one stored now."""
+        posted = parse_small_int(self.general.data.get(self.general.add_prefix("version")))
+        return posted is not None and posted != self.info.version
+
+    def resubmission_data(self, current_version):
+        """The posted data rebased on the current version: every row the user kept becomes a new row.
+
+        Rows the other person deleted would otherwise fail as unknown ids, and rows they added would
+        be kept beside ours; as new rows, saving again replaces their version with the user's own.
+        """
+        data = self.general.data.copy()
+        data[self.general.add_prefix("version")] = str(current_version)
+        for part in self._parts():
+            if not isinstance(part, forms.BaseFormSet):
+                continue
+            rows = [form for form in part.forms if not (part.can_delete and form[DELETION_FIELD_NAME].value())]
+            for key in [k for k in data if k.startswith(f"{part.prefix}-")]:
+                del data[key]
+            data[f"{part.prefix}-TOTAL_FORMS"] = str(len(rows))
+            data[f"{part.prefix}-INITIAL_FORMS"] = "0"
+            data[f"{part.prefix}-MIN_NUM_FORMS"] = "0"
+            data[f"{part.prefix}-MAX_NUM_FORMS"] = str(part.max_num)
+            for index, form in enumerate(rows):
+                for name in form.fields:
+                    if name in {"id", "contact_information", DELETION_FIELD_NAME}:
+                        continue
+                    values = self.general.data.getlist(form.add_prefix(name))
+                    data.setlist(f"{part.prefix}-{index}-{name}", values)
+        return data
 
     def counts(self):
         """What the submitted form holds, category by category, whether valid or not."""
@@ -584,11 +632,17 @@ class ContactInformationForm:
         info.support_24_7 = general["support_24_7"]
         if self.alerts_editable:
             info.alert_contacts.set(general["alert_contacts"])
+        shared = info.contacts.filter(category=ContactCategory.SHARED)
         if self.shared.is_filled:
-            self.shared.save()
-        elif self.shared.instance.pk:
-            self.shared.instance.delete()
+            shared = shared.exclude(pk=self.shared.save().pk)
+        shared.delete()  # exactly one shared contact, whatever was there before
         for part in self._parts():
             if isinstance(part, forms.BaseFormSet):
                 part.save()
+                # The page is the whole category: rows it does not hold (another person's, an operator's)
+                # are replaced, so a save never merges two versions past the limits.
+                kept = [form.instance.pk for form in part.kept_forms()]
+                part.model._default_manager.filter(contact_information=info, **part.replaced_filter()).exclude(
+                    pk__in=kept
+                ).delete()
         return info

@@ -37,6 +37,16 @@ def contact_status_refresh(*, partner, info=None):
 
 
 @transaction.atomic
+def contact_information_reconcile(*, partner):
+    """After changes made outside the form (operators in the admin): drop alert contacts who are no longer
+    members, raise the version so open forms and cached renderings go stale, and refresh completeness."""
+    info = contact_information_for(partner)
+    info.alert_contacts.remove(*info.alert_contacts.exclude(memberships__partner=partner))
+    ContactInformation.objects.filter(pk=info.pk).update(version=F("version") + 1)
+    contact_status_refresh(partner=partner, info=info)
+
+
+@transaction.atomic
 def contact_information_save(*, form, actor):
     """Save a valid contact information form as one change, or raise ContactInformationConflict if it is stale."""
     info = form.info

@@ -14,7 +14,7 @@ from contacts.history import changes_since
 from contacts.services import ContactInformationConflict, contact_information_for, contact_information_save
 from portal.current import membership_required
 from portal.environments import get_environment
-from portal.navigation import safe_next
+from portal.navigation import parse_small_int, safe_next
 from portal.users import InvitationForm, handle_invitation, users_context
 
 
@@ -22,8 +22,9 @@ def with_added_row(data, prefix):
     """A copy of the posted data with one more blank row in a formset: 'Add another' without JavaScript."""
     data = data.copy()
     key = f"{prefix}-TOTAL_FORMS"
-    if key in data:
-        data[key] = str(min(int(data[key] or 0) + 1, 40)) if data[key].isdigit() else data[key]
+    total = parse_small_int(data.get(key))
+    if total is not None:
+        data[key] = str(min(total + 1, 40))
     return data
 
 
@@ -45,22 +46,23 @@ def handle_contact_form(request, membership, *, template, success_url, extra_con
         show_errors = False
     elif submitted:
         form = ContactInformationForm(request.POST, info=info, environment=environment)
-        if form.is_valid():
+        stale = form.is_stale()
+        if not stale and form.is_valid():
             try:
                 contact_information_save(form=form, actor=request.user)
-            except ContactInformationConflict as error:
-                conflict = changes_since(membership.partner, form.version)
-                # Rebuild the form from what the user typed, now based on the current version:
-                # saving again is a deliberate choice made after seeing the changes above.
-                data = request.POST.copy()
-                data["general-version"] = str(error.current_version)
-                info = contact_information_for(membership.partner)
-                form = ContactInformationForm(data, info=info, environment=environment)
-                form.hide_errors()
-                show_errors = False
+            except ContactInformationConflict:
+                stale = True  # someone saved between our check and our save
             else:
                 messages.success(request, _("Contact information saved."))
                 return redirect(success_url)
+        if stale:
+            # Show what changed meanwhile, keep everything the user typed, and rebase it on the
+            # current version: saving again is a deliberate choice made after seeing the changes.
+            info = contact_information_for(membership.partner)
+            conflict = changes_since(membership.partner, parse_small_int(form.general.data.get("general-version")) or 0)
+            form = ContactInformationForm(form.resubmission_data(info.version), info=info, environment=environment)
+            form.hide_errors()
+            show_errors = False
     else:
         form = ContactInformationForm(info=info, environment=environment, read_only=read_only)
     context = {

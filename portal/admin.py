@@ -1,16 +1,63 @@
 """Operators browse and search partners, memberships, invitations and activity."""
 
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
-from contacts.services import contact_status_refresh
-from portal.models import Activity, Invitation, Membership, Partner, User
+from contacts.services import contact_information_reconcile
+from portal.models import Activity, Invitation, Membership, Partner, Role, User
+
+LAST_ADMIN = "A partner always keeps at least one Admin: make someone else Admin first."
+
+
+def keeps_an_admin(membership, *, new_role=None, deleting=False, also_leaving=()):
+    """Whether the membership's partner still has an Admin after this change (and those also leaving)."""
+    if membership.pk is None or membership.role != Role.ADMIN or (not deleting and new_role == Role.ADMIN):
+        return True
+    leaving = {membership.pk, *also_leaving}
+    return membership.partner.memberships.admins().exclude(pk__in=leaving).exists()
+
+
+def reconcile(partners):
+    """Operators changed members or contacts outside the portal's forms: bring each partner up to date."""
+    for partner in {p.pk: p for p in partners}.values():
+        contact_information_reconcile(partner=partner)
+
+
+class MembershipInlineFormSet(forms.BaseInlineFormSet):
+    """Refuses to leave any partner without an Admin."""
+
+    def clean(self):
+        super().clean()
+        for form in self.forms:
+            if not hasattr(form, "cleaned_data") or form.instance.pk is None:
+                continue
+            deleting = self.can_delete and self._should_delete_form(form)
+            original = Membership.objects.select_related("partner").get(pk=form.instance.pk)
+            if not keeps_an_admin(original, new_role=form.cleaned_data.get("role"), deleting=deleting):
+                raise forms.ValidationError(LAST_ADMIN)
 
 
 class MembershipInline(admin.TabularInline):
     model = Membership
+    formset = MembershipInlineFormSet
     extra = 0
     autocomplete_fields = ["user"]
+
+
+class MembershipAdminForm(forms.ModelForm):
+    class Meta:
+        model = Membership
+        fields = ["user", "partner", "role"]
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.pk:
+            original = Membership.objects.select_related("partner").get(pk=self.instance.pk)
+            moving = cleaned.get("partner") and cleaned["partner"].pk != original.partner_id
+            if not keeps_an_admin(original, new_role=None if moving else cleaned.get("role"), deleting=moving):
+                raise forms.ValidationError(LAST_ADMIN)
+        return cleaned
 
 
 @admin.register(User)
@@ -28,6 +75,35 @@ class UserAdmin(BaseUserAdmin):
     add_fieldsets = [(None, {"classes": ["wide"], "fields": ["email", "name", "password1", "password2"]})]
     inlines = [MembershipInline]
 
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and not all(keeps_an_admin(m, deleting=True) for m in obj.memberships.all()):
+            return False  # the last Admin of a partner
+        return super().has_delete_permission(request, obj)
+
+    def save_related(self, request, form, formsets, change):
+        partners = list(Partner.objects.filter(memberships__user=form.instance))
+        super().save_related(request, form, formsets, change)
+        reconcile(partners + list(Partner.objects.filter(memberships__user=form.instance)))
+
+    def delete_model(self, request, obj):
+        partners = list(Partner.objects.filter(memberships__user=obj))
+        super().delete_model(request, obj)
+        reconcile(partners)
+
+    def delete_queryset(self, request, queryset):
+        leaving = set(Membership.objects.filter(user__in=queryset).values_list("pk", flat=True))
+        kept = [
+            u
+            for u in queryset
+            if not all(keeps_an_admin(m, deleting=True, also_leaving=leaving) for m in u.memberships.all())
+        ]
+        if kept:
+            messages.warning(request, f"Not deleted, last Admin of a partner: {', '.join(u.email for u in kept)}")
+        queryset = queryset.exclude(pk__in=[u.pk for u in kept])
+        partners = list(Partner.objects.filter(memberships__user__in=queryset))
+        super().delete_queryset(request, queryset)
+        reconcile(partners)
+
 
 @admin.register(Partner)
 class PartnerAdmin(admin.ModelAdmin):
@@ -41,19 +117,48 @@ class PartnerAdmin(admin.ModelAdmin):
     def contacts_complete_in_production(self, obj):
         return not obj.missing_production
 
-    def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        # A new partner or a changed integration kind changes what the contact information needs.
-        contact_status_refresh(partner=obj)
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        # A new partner, a changed integration kind or changed members change what the contacts need.
+        reconcile([form.instance])
 
 
 @admin.register(Membership)
 class MembershipAdmin(admin.ModelAdmin):
+    form = MembershipAdminForm
     list_display = ["user", "partner", "role", "created_at"]
     list_filter = ["role", "partner__integration"]
     search_fields = ["user__email", "user__name", "partner__name"]
     autocomplete_fields = ["user", "partner"]
     list_select_related = ["user", "partner"]
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and not keeps_an_admin(obj, deleting=True):
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def save_model(self, request, obj, form, change):
+        before = Membership.objects.filter(pk=obj.pk).select_related("partner").first()
+        super().save_model(request, obj, form, change)
+        reconcile([obj.partner] + ([before.partner] if before else []))
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        reconcile([obj.partner])
+
+    def delete_queryset(self, request, queryset):
+        leaving = set(queryset.values_list("pk", flat=True))
+        kept = [
+            m
+            for m in queryset.select_related("partner", "user")
+            if not keeps_an_admin(m, deleting=True, also_leaving=leaving)
+        ]
+        if kept:
+            messages.warning(request, f"Not deleted, last Admin of a partner: {', '.join(str(m) for m in kept)}")
+        queryset = queryset.exclude(pk__in=[m.pk for m in kept])
+        partners = list(Partner.objects.filter(memberships__in=queryset).distinct())
+        super().delete_queryset(request, queryset)
+        reconcile(partners)
 
 
 @admin.register(Invitation)

@@ -149,6 +149,7 @@ def invitation_accept(*, invitation, user):
 
 
 def _is_last_admin(membership):
+    # Callers lock the partner row first, so two Admins demoting each other cannot both pass.
     return (
         membership.role == Role.ADMIN and not membership.partner.memberships.admins().exclude(pk=membership.pk).exists()
     )
@@ -157,6 +158,7 @@ def _is_last_admin(membership):
 @transaction.atomic
 def membership_change_role(*, membership, role, actor):
     """Change a member's role; the partner always keeps one Admin."""
+    Partner.objects.select_for_update().filter(pk=membership.partner_id).first()
     membership = Membership.objects.select_for_update().select_related("user", "partner").get(pk=membership.pk)
     if role == membership.role:
         return membership
@@ -181,6 +183,7 @@ def membership_change_role(*, membership, role, actor):
 @transaction.atomic
 def membership_remove(*, membership, actor):
     """Remove a member; refused for the last Admin and for the last alert contact."""
+    Partner.objects.select_for_update().filter(pk=membership.partner_id).first()
     membership = Membership.objects.select_for_update().select_related("user", "partner").get(pk=membership.pk)
     partner = membership.partner
     if _is_last_admin(membership):

@@ -13,7 +13,7 @@ from contacts.decorators import contact_information_not_required
 from portal.current import membership_required, set_current_partner
 from portal.environments import Environment, set_environment
 from portal.models import Membership, Role
-from portal.navigation import safe_next
+from portal.navigation import parse_small_int, safe_next
 from portal.services import MembershipError, partner_launch
 
 
@@ -76,8 +76,8 @@ def switch_environment(request):
 @contact_information_not_required
 def switch_partner(request):
     """Work in another partner the user belongs to."""
-    partner_id = request.POST.get("partner", "")
-    if not partner_id.isdigit():
+    partner_id = parse_small_int(request.POST.get("partner"), limit=2**63 - 1)
+    if partner_id is None:
         raise Http404
     membership = get_object_or_404(
         Membership.objects.select_related("partner"), user=request.user, partner_id=partner_id

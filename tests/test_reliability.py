@@ -132,3 +132,19 @@ def test_every_migration_runs_backwards_and_forwards():
     partner = make_partner()
     make_member(partner)
     assert contact_information_for(partner).version == 0
+
+
+@postgres_only
+@pytest.mark.django_db(transaction=True)
+def test_two_admins_demoting_each_other_at_once_leave_one_admin():
+    from portal.services import membership_change_role
+
+    partner = make_partner()
+    first = Membership.objects.get(partner=partner, role=Role.ADMIN)
+    second = Membership.objects.get(user=make_member(partner, Role.ADMIN), partner=partner)
+    results = run_together(
+        lambda: membership_change_role(membership=first, role=Role.VIEWER, actor=second.user),
+        lambda: membership_change_role(membership=second, role=Role.VIEWER, actor=first.user),
+    )
+    assert sum(isinstance(r, MembershipError) for r in results) == 1, results
+    assert Membership.objects.filter(partner=partner, role=Role.ADMIN).count() == 1

@@ -194,3 +194,21 @@ class TestHostileInput:
     def test_nothing_is_recorded_for_refused_input(self, partner, admin_user):
         signed_in(admin_user).post(reverse("contacts:onboarding"), {"general-version": "0"})
         assert not Activity.objects.filter(partner=partner).exists()
+
+
+class TestOddNumbers:
+    """Numbers that are digits to Python but not to the database never reach it."""
+
+    @pytest.mark.parametrize("value", ["²", "٣", "9" * 30, "-1", " "])
+    def test_odd_numbers_are_refused_without_a_500(self, partner, admin_user, value):
+        client = signed_in(admin_user)
+        data = contact_form_data()
+        data.update({"add_row": "technical_emergency", "technical_emergency-TOTAL_FORMS": value})
+        assert client.post(reverse("contacts:onboarding"), data).status_code in {200, 400}
+        assert client.post(reverse("portal:switch_partner"), {"partner": value}).status_code == 404
+        assert client.post(reverse("contacts:onboarding"), contact_form_data(version=value)).status_code == 200
+        from tests.conftest import signed_in as sign
+
+        production = sign(admin_user, "production")
+        response = production.post(reverse("contacts:onboarding"), contact_form_data(alerts=[value]))
+        assert response.status_code == 200

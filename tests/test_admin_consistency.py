@@ -1,0 +1,130 @@
+"""Operators' edits in the Django admin keep completeness, the form's version and the Admin rule intact."""
+
+import pytest
+from django.urls import reverse
+
+from contacts.models import Contact, ContactInformation
+from portal.environments import Environment
+from portal.models import Membership, Partner, Role, User
+from tests.conftest import signed_in
+from tests.factories import admin_of, complete_contacts, contact_form_data, make_member, make_partner
+
+SETTINGS = reverse("contacts:edit")
+
+
+@pytest.fixture
+def operator_client(db):
+    return signed_in(User.objects.create_superuser(email="op@portal.example", password="x-Op3rator-pass"))
+
+
+@pytest.fixture
+def world(db):
+    partner = make_partner()
+    admin = admin_of(partner)
+    editor = make_member(partner, Role.EDITOR)
+    info = complete_contacts(partner, alerts=[editor])
+    return partner, admin, editor, info
+
+
+def test_deleting_a_required_contact_locks_the_gate_again(operator_client, world):
+    partner, admin, _, info = world
+    assert signed_in(admin).get(reverse("portal:dashboard")).status_code == 200
+    shared = info.contacts.get(category="shared")
+    operator_client.post(reverse("admin:contacts_contact_delete", args=[shared.pk]), {"post": "yes"})
+    partner.refresh_from_db()
+    assert "shared_required" in partner.missing_sandbox
+    assert signed_in(admin).get(reverse("portal:dashboard")).status_code == 302
+
+
+def test_editing_a_contact_shows_on_the_settings_page_at_once(operator_client, world):
+    _partner, admin, _, info = world
+    client = signed_in(admin)
+    assert "operator0@acme.example" in client.get(SETTINGS).content.decode()  # now cached
+    row = info.contacts.get(category="operator")
+    operator_client.post(
+        reverse("admin:contacts_contact_change", args=[row.pk]),
+        {"contact_information": info.pk, "category": "operator", "email": "new-ops@acme.example"},
+    )
+    page = client.get(SETTINGS).content.decode()
+    assert "new-ops@acme.example" in page and "operator0@acme.example" not in page
+
+
+def test_deleting_the_only_alert_contact_user_re_gates_production(operator_client, world):
+    partner, admin, editor, _info = world
+    operator_client.post(reverse("admin:portal_user_delete", args=[editor.pk]), {"post": "yes"})
+    partner.refresh_from_db()
+    assert partner.missing_production == ["alert_contacts_required"]
+    assert signed_in(admin, Environment.PRODUCTION).get(reverse("portal:dashboard")).status_code == 302
+
+
+def test_removing_a_membership_drops_the_alert_contact_so_sandbox_saves_still_work(operator_client, world):
+    partner, admin, editor, info = world
+    membership = Membership.objects.get(user=editor, partner=partner)
+    operator_client.post(reverse("admin:portal_membership_delete", args=[membership.pk]), {"post": "yes"})
+    assert not info.alert_contacts.exists()
+    version = ContactInformation.objects.get(pk=info.pk).version
+    response = signed_in(admin).post(SETTINGS, contact_form_data(version=version))
+    assert response.status_code == 302
+
+
+def test_the_last_admin_cannot_be_removed_or_demoted_in_the_admin(operator_client, world):
+    partner, admin, _editor, _ = world
+    membership = Membership.objects.get(user=admin, partner=partner)
+    assert operator_client.get(reverse("admin:portal_membership_delete", args=[membership.pk])).status_code == 403
+    assert operator_client.get(reverse("admin:portal_user_delete", args=[admin.pk])).status_code == 403
+    response = operator_client.post(
+        reverse("admin:portal_membership_change", args=[membership.pk]),
+        {"user": admin.pk, "partner": partner.pk, "role": Role.VIEWER},
+    )
+    assert response.status_code == 200 and "always keeps at least one Admin" in response.content.decode()
+    memberships = list(partner.memberships.order_by("pk"))
+    data = {
+        "name": partner.name,
+        "integration": partner.integration,
+        "phone_region": partner.phone_region,
+        "status": partner.status,
+        "memberships-TOTAL_FORMS": str(len(memberships)),
+        "memberships-INITIAL_FORMS": str(len(memberships)),
+    }
+    for i, m in enumerate(memberships):
+        data.update({f"memberships-{i}-id": m.pk, f"memberships-{i}-partner": partner.pk})
+        data.update({f"memberships-{i}-user": m.user_id, f"memberships-{i}-role": m.role})
+        if m.user_id == admin.pk:
+            data[f"memberships-{i}-DELETE"] = "on"
+    response = operator_client.post(reverse("admin:portal_partner_change", args=[partner.pk]), data)
+    assert response.status_code == 200
+    assert Membership.objects.filter(partner=partner, role=Role.ADMIN).count() == 1
+
+
+def test_changing_the_integration_kind_updates_completeness(operator_client, db):
+    partner = make_partner(integration="appointments")
+    complete_contacts(partner)
+    Contact.objects.filter(category="merchant_issues").delete()
+    operator_client.post(
+        reverse("admin:portal_partner_change", args=[partner.pk]),
+        {
+            "name": partner.name,
+            "integration": "ordering",
+            "phone_region": "US",
+            "status": partner.status,
+            "memberships-TOTAL_FORMS": "0",
+            "memberships-INITIAL_FORMS": "0",
+        },
+    )
+    assert "merchant_issues_required" in Partner.objects.get(pk=partner.pk).missing_sandbox
+
+
+def test_a_second_shared_contact_is_replaced_by_the_next_save(world):
+    partner, admin, _, info = world
+    Contact.objects.create(contact_information=info, category="shared", email="second@acme.example")
+    from contacts.services import contact_status_refresh
+
+    contact_status_refresh(partner=partner)
+    assert "shared_required" in Partner.objects.get(pk=partner.pk).missing_sandbox
+    client = signed_in(admin)
+    from tests.test_contact_settings import posted_values
+
+    data = posted_values(client.get(reverse("contacts:onboarding")).context["form"])
+    assert client.post(reverse("contacts:onboarding"), data).status_code == 302
+    assert info.contacts.filter(category="shared").count() == 1
+    assert Partner.objects.get(pk=partner.pk).missing_sandbox == []
