@@ -510,10 +510,14 @@ class ContactInformationForm:
         """The version of the contact information this form was filled from."""
         return self.general.cleaned_data["version"]
 
+    @property
+    def posted_version(self):
+        """The version the posted form says it was filled from, read without validating anything; or None."""
+        return parse_small_int(self.general.data.get(self.general.add_prefix("version")))
+
     def is_stale(self):
         """Whether the posted form was filled from an older version than the one stored now."""
-        posted = parse_small_int(self.general.data.get(self.general.add_prefix("version")))
-        return posted is not None and posted != self.info.version
+        return self.posted_version is not None and self.posted_version != self.info.version
 
     def resubmission_data(self, current_version):
         """The posted data rebased on the current version: every row the user kept becomes a new row.

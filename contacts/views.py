@@ -59,7 +59,7 @@ def handle_contact_form(request, membership, *, template, success_url, extra_con
             # Show what changed meanwhile, keep everything the user typed, and rebase it on the
             # current version: saving again is a deliberate choice made after seeing the changes.
             info = contact_information_for(membership.partner)
-            conflict = changes_since(membership.partner, parse_small_int(form.general.data.get("general-version")) or 0)
+            conflict = changes_since(membership.partner, form.posted_version or 0)
             form = ContactInformationForm(form.resubmission_data(info.version), info=info, environment=environment)
             form.hide_errors()
             show_errors = False

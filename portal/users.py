@@ -161,7 +161,6 @@ def accept_invitation(request, token):
     invitation = invitation_for_token(token)
     if invitation is None or not invitation.is_pending:
         return render(request, "portal/invitation_invalid.html", {"invitation": invitation}, status=410)
-    existing = User.objects.filter(email__iexact=invitation.email).first()
     context = {"invitation": invitation}
     if request.user.is_authenticated:
         if request.user.email.casefold() != invitation.email.casefold():
@@ -169,7 +168,7 @@ def accept_invitation(request, token):
         if request.method == "POST":
             return _join(request, invitation, request.user)
         return render(request, "portal/invitation_accept.html", context)
-    if existing is not None:
+    if User.objects.filter(email__iexact=invitation.email).exists():
         login_url = f"{reverse('login')}?{urlencode({'next': request.path})}"
         return render(request, "portal/invitation_accept.html", {**context, "login_url": login_url})
     form = AcceptInvitationForm(request.POST or None, email=invitation.email)
