@@ -25,6 +25,7 @@ messages: $(STAMP)
 
 migrate: $(STAMP) messages
 	$(PY) manage.py migrate --noinput
+	$(PY) manage.py refresh_contact_status
 
 run: migrate
 	$(PY) manage.py loaddemo

@@ -23,7 +23,7 @@ from django.core.handlers.wsgi import WSGIHandler  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
-from portal.models import Partner  # noqa: E402
+from partners.models import Partner  # noqa: E402
 
 GATE = "contacts.middleware.ContactInformationRequiredMiddleware"
 ROUNDS, PER_ROUND = 15, 100

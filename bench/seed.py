@@ -20,8 +20,9 @@ from django.contrib.auth.hashers import make_password  # noqa: E402
 from django.contrib.sessions.backends.db import SessionStore  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 
-from portal.current import SESSION_KEY as PARTNER_KEY  # noqa: E402
-from portal.models import Membership, Role, User  # noqa: E402
+from accounts.models import User  # noqa: E402
+from partners.middleware import SESSION_KEY as PARTNER_KEY  # noqa: E402
+from partners.models import Membership, Role  # noqa: E402
 from tests.factories import admin_of, complete_contacts, make_partner  # noqa: E402
 
 

@@ -2,9 +2,43 @@
 
 from django.contrib import admin
 
+from accounts.models import User
 from contacts.models import Contact, ContactInformation, SupportWindow
 from contacts.services import contact_information_reconcile
-from portal.models import Partner
+from partners import admin as partners_admin
+from partners.models import Membership, Partner
+
+
+def reconcile(partners):
+    """Operators changed members or contacts outside the portal's forms: bring each partner up to date."""
+    for partner in {p.pk: p for p in partners}.values():
+        contact_information_reconcile(partner=partner)
+
+
+class ReconcileMembers:
+    """Members an operator adds, moves or removes change alert contacts and what the contacts still need."""
+
+    def members_changed(self, request, partners):
+        super().members_changed(request, partners)
+        reconcile(partners)
+
+
+class UserAdmin(ReconcileMembers, partners_admin.UserAdmin):
+    """Users, with their memberships; removing one keeps the partners' contacts consistent."""
+
+
+class PartnerAdmin(ReconcileMembers, partners_admin.PartnerAdmin):
+    """Partners; a changed integration kind or members recompute what the contacts need."""
+
+
+class MembershipAdmin(ReconcileMembers, partners_admin.MembershipAdmin):
+    """Memberships; one that ends also ends its alert-contact duty."""
+
+
+admin.site.unregister([User, Partner, Membership])
+admin.site.register(User, UserAdmin)
+admin.site.register(Partner, PartnerAdmin)
+admin.site.register(Membership, MembershipAdmin)
 
 
 class ContactInline(admin.TabularInline):

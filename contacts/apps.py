@@ -7,3 +7,6 @@ class ContactsConfig(AppConfig):
 
     name = "contacts"
     verbose_name = _("Contact information")
+
+    def ready(self):
+        from contacts import checks  # noqa: F401  (registers the gate's system check)

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from django.utils.translation import gettext_lazy as _
 
 from contacts import categories as c
-from portal.environments import Environment
+from partners.environments import Environment
 
 
 @dataclass(frozen=True)

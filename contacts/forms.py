@@ -14,14 +14,14 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from phonenumber_field.formfields import PhoneNumberField
 
+from accounts.models import User, normalize_email
+from accounts.navigation import parse_small_int
 from contacts import categories as c
 from contacts.categories import MAX_CONTACTS_PER_CATEGORY, ContactCategory, Kind, categories_for
 from contacts.completeness import REQUIREMENTS, ContactCounts, missing_requirements
 from contacts.models import Contact, ContactInformation, SupportWindow, Weekday, days_to_mask
 from contacts.validation import overlapping_pairs
-from portal.environments import Environment
-from portal.models import User, normalize_email
-from portal.navigation import parse_small_int
+from partners.environments import Environment
 
 
 @cache
@@ -634,6 +634,7 @@ class ContactInformationForm:
         info = self.info
         general = self.general.cleaned_data
         info.support_24_7 = general["support_24_7"]
+        info.save(update_fields=["support_24_7"])
         if self.alerts_editable:
             info.alert_contacts.set(general["alert_contacts"])
         shared = info.contacts.filter(category=ContactCategory.SHARED)
@@ -650,3 +651,13 @@ class ContactInformationForm:
                     pk__in=kept
                 ).delete()
         return info
+
+
+def with_added_row(data, prefix):
+    """A copy of the posted data with one more blank row in a formset: 'Add another' without JavaScript."""
+    data = data.copy()
+    key = f"{prefix}-TOTAL_FORMS"
+    total = parse_small_int(data.get(key))
+    if total is not None:
+        data[key] = str(min(total + 1, MAX_CONTACTS_PER_CATEGORY))
+    return data

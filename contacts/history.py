@@ -1,7 +1,7 @@
 """What changed between two recorded versions of the contact information, for people to read."""
 
 from contacts.categories import CATEGORIES
-from portal.models import Activity
+from partners.models import Activity
 
 LABELS = {category.code: category.label for category in CATEGORIES}
 

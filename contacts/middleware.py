@@ -5,26 +5,23 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
 
-from portal.current import get_current_membership
-from portal.environments import get_environment
-
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 
 
-def wants_json(request):
-    """Whether the request comes from a script rather than a page navigation."""
+def is_script(request):
+    """Whether the request comes from a script (htmx, or one that prefers JSON to HTML) rather than a page."""
     if request.headers.get("HX-Request"):
         return True
-    accept = request.headers.get("Accept", "")
-    return "application/json" in accept and "text/html" not in accept
+    return request.get_preferred_type(["text/html", "application/json"]) == "application/json"
 
 
 class ContactInformationRequiredMiddleware:
     """Send members of a partner whose contact information is incomplete to the onboarding modal.
 
     Like LoginRequiredMiddleware it works in process_view and reads a mark set on the view, so
-    unknown URLs still 404 and no URL lists exist. It reads only the current membership and its
-    partner, which carries the stored completeness answer: no query of its own.
+    unknown URLs still 404 and no URL lists exist. It reads only request.membership (set by
+    partners' CurrentPartnerMiddleware, which the view needs anyway) and its partner, which carries
+    the stored completeness answer: no query of its own, and none at all for exempt views.
     """
 
     modal_url_name = "contacts:onboarding"
@@ -38,12 +35,9 @@ class ContactInformationRequiredMiddleware:
     def process_view(self, request, view_func, view_args, view_kwargs):
         if not getattr(view_func, "contact_information_required", True):
             return None
-        if not request.user.is_authenticated:
+        if not request.user.is_authenticated or not request.membership:
             return None
-        membership = get_current_membership(request)
-        if membership is None:
-            return None
-        missing = membership.partner.missing_contacts(get_environment(request))
+        missing = request.membership.partner.missing_contacts(request.environment)
         if not missing:
             return None
         return self.handle_incomplete(request, missing)
@@ -58,7 +52,7 @@ class ContactInformationRequiredMiddleware:
     def handle_incomplete(self, request, missing):
         """Answer a gated request: the modal for a navigation, JSON for a script, 403 for a change."""
         modal_url = self.get_modal_url(request)
-        if wants_json(request):
+        if is_script(request):
             response = JsonResponse(
                 {"error": "contact_information_required", "missing": list(missing), "modal_url": modal_url},
                 status=403,

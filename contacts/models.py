@@ -9,7 +9,7 @@ from timezone_field import TimeZoneField
 
 from contacts.categories import ContactCategory
 from contacts.completeness import ContactCounts
-from portal.models import Partner
+from partners.models import Partner
 
 
 class Weekday(models.IntegerChoices):

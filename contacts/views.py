@@ -8,30 +8,19 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from accounts.navigation import safe_next
 from contacts.decorators import contact_information_not_required
-from contacts.forms import ContactInformationForm, time_zone_datalist
+from contacts.forms import ContactInformationForm, time_zone_datalist, with_added_row
 from contacts.history import changes_since
 from contacts.services import ContactInformationConflict, contact_information_for, contact_information_save
-from portal.current import membership_required
-from portal.environments import get_environment
-from portal.navigation import parse_small_int, safe_next
-from portal.users import InvitationForm, handle_invitation, users_context
+from partners.decorators import membership_required
+from partners.panels import users_panel_context
 
 
-def with_added_row(data, prefix):
-    """A copy of the posted data with one more blank row in a formset: 'Add another' without JavaScript."""
-    data = data.copy()
-    key = f"{prefix}-TOTAL_FORMS"
-    total = parse_small_int(data.get(key))
-    if total is not None:
-        data[key] = str(min(total + 1, 40))
-    return data
-
-
-def handle_contact_form(request, membership, *, template, success_url, extra_context=None, submitted=None):
+def handle_contact_form(request, *, template, success_url, extra_context=None, submitted=None, status=200):
     """Show, validate and save the contact information form; shared by the modal and Settings."""
+    membership, environment = request.membership, request.environment
     info = contact_information_for(membership.partner)
-    environment = get_environment(request)
     read_only = not membership.can_edit_contacts
     submitted = request.method == "POST" if submitted is None else submitted
     if submitted and read_only:
@@ -74,19 +63,14 @@ def handle_contact_form(request, membership, *, template, success_url, extra_con
         "time_zone_datalist": time_zone_datalist(),
         **(extra_context or {}),
     }
-    return render(request, template, context, status=409 if conflict else 200)
+    return render(request, template, context, status=409 if conflict else status)
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
 @membership_required
 def edit(request):
     """Settings › Contact information."""
-    return handle_contact_form(
-        request,
-        request.membership,
-        template="contacts/edit.html",
-        success_url=reverse("contacts:edit"),
-    )
+    return handle_contact_form(request, template="contacts/edit.html", success_url=reverse("contacts:edit"))
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
@@ -94,28 +78,31 @@ def edit(request):
 @membership_required
 def onboarding(request):
     """The blocking modal: complete the contact information, or hand it over from the Users tab."""
-    membership = request.membership
+    if request.method != "POST" and request.membership.partner.contacts_complete(request.environment):
+        return redirect(safe_next(request))
+    return onboarding_page(request)
+
+
+def users_tab_url(request):
+    """The modal opened on its Users tab, still leading to the page first asked for."""
+    return f"{reverse('contacts:onboarding')}?{urlencode({'next': safe_next(request)})}#panel-users"
+
+
+def onboarding_page(request, *, invite_form=None, status=200):
+    """The modal; given an invitation form to show again (sent from its Users tab), on that tab."""
     next_url = safe_next(request)
-    if request.method != "POST" and membership.partner.contacts_complete(get_environment(request)):
-        return redirect(next_url)
-    users_tab_url = f"{request.path}?{urlencode({'next': next_url})}#panel-users"
-    invite_form = None
-    if request.method == "POST" and request.POST.get("form") == "invite":
-        result = handle_invitation(request, membership, back_to=users_tab_url)
-        if not isinstance(result, InvitationForm):
-            return result
-        invite_form = result
     return handle_contact_form(
         request,
-        membership,
         template="contacts/onboarding.html",
         success_url=next_url,
         submitted=request.method == "POST" and invite_form is None,
+        status=status,
         extra_context={
             "next_url": next_url,
             "active_tab": "users" if invite_form else "contacts",
             "collapse_complete": True,
-            "back_to": users_tab_url,
-            **users_context(membership, invite_form, page=request.GET.get("page")),
+            "back_to": users_tab_url(request),
+            "invite_frame": "onboarding",
+            **users_panel_context(request, invite_form=invite_form, page=request.GET.get("page")),
         },
     )

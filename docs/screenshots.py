@@ -12,8 +12,8 @@ from playwright.sync_api import expect
 
 from contacts.models import Contact, SupportWindow
 from contacts.services import contact_information_for, contact_status_refresh
-from portal.models import Role
-from portal.services import invitation_create
+from partners.models import Role
+from partners.services import invitation_create
 from tests.browser import fill_contact_form, sign_in
 from tests.factories import admin_of, make_member, make_partner
 

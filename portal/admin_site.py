@@ -2,19 +2,8 @@
 
 from django.contrib import admin
 from django.contrib.admin.apps import AdminConfig
-from django.urls import URLPattern, URLResolver
 
-from contacts.decorators import contact_information_not_required
-
-
-def _mark_exempt(patterns):
-    for pattern in patterns:
-        if isinstance(pattern, URLPattern):
-            # Bound methods (the admin's own login and logout) carry attributes on their function.
-            contact_information_not_required(getattr(pattern.callback, "__func__", pattern.callback))
-        elif isinstance(pattern, URLResolver):
-            _mark_exempt(pattern.url_patterns)
-    return patterns
+from contacts.decorators import contact_information_not_required_patterns
 
 
 class PortalAdminSite(admin.AdminSite):
@@ -24,10 +13,10 @@ class PortalAdminSite(admin.AdminSite):
     site_title = "Partner Portal operations"
 
     def get_urls(self):
-        return _mark_exempt(super().get_urls())
+        return contact_information_not_required_patterns(super().get_urls())
 
 
 class PortalAdminConfig(AdminConfig):
-    """Installs PortalAdminSite as the default admin site."""
+    """Installs PortalAdminSite as django.contrib.admin.site, where every app registers its models."""
 
     default_site = "portal.admin_site.PortalAdminSite"

@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 
 class PortalConfig(AppConfig):
-    """The portal shell: users, partners, memberships, invitations, dashboard and settings."""
+    """The project and its web shell: settings, URLs, the admin site, dashboard, launch, users, activity, help."""
 
     name = "portal"
     verbose_name = _("Partner portal")

@@ -1,20 +1,23 @@
-"""The portal shell: dashboard, help, health check and the partner, environment and language switches."""
+"""The portal shell: dashboard, launch, activity, help, health check, and the partner, environment, language switch."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
+from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views import i18n
 from django.views.decorators.http import require_GET, require_POST
 
+from accounts.navigation import parse_small_int, safe_next
 from contacts.completeness import REQUIREMENTS
 from contacts.decorators import contact_information_not_required
-from portal.current import membership_required, set_current_partner
-from portal.environments import Environment, set_environment
-from portal.models import Membership, Role
-from portal.navigation import parse_small_int, safe_next
-from portal.services import MembershipError, partner_launch
+from contacts.history import contact_changes
+from partners.decorators import membership_required
+from partners.environments import Environment, set_environment
+from partners.middleware import set_current_partner
+from partners.models import Activity, Role
+from partners.services import MembershipError, partner_launch
 
 
 def checklist(partner, environment):
@@ -36,6 +39,35 @@ def dashboard(request):
             "production_checklist": checklist(partner, Environment.PRODUCTION),
         },
     )
+
+
+@require_POST
+@membership_required(role=Role.ADMIN)
+def launch(request):
+    """Launch the integration once Production contact information is complete."""
+    try:
+        partner_launch(partner=request.membership.partner, actor=request.user)
+    except MembershipError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("Launched. Alerts now go to your alert contacts."))
+    return redirect("portal:dashboard")
+
+
+@require_GET
+@membership_required
+def activity(request):
+    """Settings › Activity: every change to contact information and members, newest first."""
+    entries = Activity.objects.filter(partner=request.membership.partner).select_related("actor")
+    page = Paginator(entries, 50).get_page(request.GET.get("page"))
+    rows = [
+        (
+            entry,
+            contact_changes(entry.before, entry.after) if entry.action == Activity.Action.CONTACTS_UPDATED else None,
+        )
+        for entry in page
+    ]
+    return render(request, "portal/activity.html", {"page": page, "rows": rows})
 
 
 @require_GET
@@ -77,23 +109,8 @@ def switch_environment(request):
 def switch_partner(request):
     """Work in another partner the user belongs to."""
     partner_id = parse_small_int(request.POST.get("partner"), limit=2**63 - 1)
-    if partner_id is None:
+    membership = next((m for m in request.memberships if m.partner_id == partner_id), None)
+    if membership is None:
         raise Http404
-    membership = get_object_or_404(
-        Membership.objects.select_related("partner"), user=request.user, partner_id=partner_id
-    )
     set_current_partner(request, membership)
-    return redirect("portal:dashboard")
-
-
-@require_POST
-@membership_required(role=Role.ADMIN)
-def launch(request):
-    """Launch the integration once Production contact information is complete."""
-    try:
-        partner_launch(partner=request.membership.partner, actor=request.user)
-    except MembershipError as error:
-        messages.error(request, str(error))
-    else:
-        messages.success(request, _("Launched. Alerts now go to your alert contacts."))
     return redirect("portal:dashboard")

@@ -3,8 +3,8 @@ import os
 import pytest
 from django.test import Client
 
-from portal.environments import SESSION_KEY as ENVIRONMENT_KEY
-from portal.models import Role
+from partners.environments import SESSION_KEY as ENVIRONMENT_KEY
+from partners.models import Role
 from tests.factories import admin_of, make_member, make_partner
 
 

@@ -2,9 +2,9 @@
 
 from itertools import count
 
-from contacts.services import contact_information_for, contact_status_refresh
-from portal.models import Membership, Role, User
-from portal.services import partner_create
+from accounts.models import User
+from contacts.services import contact_information_for, contact_status_refresh, partner_create
+from partners.models import Membership, Role
 
 _numbers = count(1)
 PASSWORD = "a-Long-test-passw0rd"

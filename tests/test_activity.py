@@ -2,7 +2,7 @@
 
 from django.urls import reverse
 
-from portal.models import Activity
+from partners.models import Activity
 from tests.conftest import signed_in
 from tests.factories import complete_contacts, contact_form_data, make_member, make_partner
 

@@ -7,8 +7,9 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.models import User
 from contacts.models import Contact
-from portal.models import Activity, Invitation, Membership, Role, User, hash_token
+from partners.models import Activity, Invitation, Membership, Role, hash_token
 from tests.factories import PASSWORD, complete_contacts, make_member, make_partner
 
 
@@ -56,7 +57,7 @@ CONTACT_MODELS = {"contactinformation", "contact"}
 
 def admin_url(model, view, *args):
     """The admin URL of one view of a model, in whichever app owns it."""
-    app = "contacts" if model in CONTACT_MODELS else "portal"
+    app = "contacts" if model in CONTACT_MODELS else "accounts" if model == "user" else "partners"
     return reverse(f"admin:{app}_{model}_{view}", args=args)
 
 

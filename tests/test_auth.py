@@ -9,8 +9,8 @@ from django.core import mail
 from django.test import Client
 from django.urls import reverse
 
-from portal.models import User
-from portal.services import partner_create
+from accounts.models import User
+from contacts.services import partner_create
 from tests.conftest import signed_in
 from tests.factories import PASSWORD
 

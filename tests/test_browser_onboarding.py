@@ -6,7 +6,7 @@ import pytest
 from django.core import mail
 from playwright.sync_api import expect
 
-from portal.models import Role
+from partners.models import Role
 from tests.browser import COMPLETE, WEEKDAYS, PageErrors, fill_contact_form, sign_in
 from tests.factories import PASSWORD, admin_of, complete_contacts, make_member, make_partner
 from tests.test_i18n import ENGLISH_WORDS

@@ -3,8 +3,8 @@
 import pytest
 
 from contacts.completeness import REQUIREMENTS, ContactCounts, missing_codes, missing_requirements
-from portal.environments import Environment
-from portal.integrations import INTEGRATION_KINDS, get_integration
+from partners.environments import Environment
+from partners.integrations import INTEGRATION_KINDS, get_integration
 
 COMPLETE = ContactCounts(
     alert=1,

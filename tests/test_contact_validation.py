@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from contacts.models import Contact, ContactInformation, SupportWindow
-from portal.environments import Environment
+from partners.environments import Environment
 from tests.conftest import signed_in
 from tests.factories import contact_form_data, contact_rows
 

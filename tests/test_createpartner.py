@@ -8,8 +8,9 @@ from django.core.management import CommandError, call_command
 from django.test import Client
 from django.urls import reverse
 
+from accounts.models import User
 from contacts.models import ContactInformation
-from portal.models import Membership, Partner, Role, User
+from partners.models import Membership, Partner, Role
 from tests.factories import PASSWORD
 
 LINK = re.compile(r"https?://\S+?(/accounts/reset/[^/\s]+/[^/\s]+/)")

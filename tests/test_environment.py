@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from contacts.models import ContactInformation
-from portal.environments import Environment
+from partners.environments import Environment
 from tests.conftest import signed_in
 from tests.factories import complete_contacts
 

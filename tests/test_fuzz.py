@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from contacts.models import ContactInformation
-from portal.models import Invitation
+from partners.models import Invitation
 from tests.factories import admin_of, contact_form_data, make_partner
 
 FUZZ = settings(

@@ -11,13 +11,15 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.http import urlencode
 
-from portal.models import Activity, Invitation, Membership, Role, User, hash_token
-from portal.services import MembershipError, invitation_accept, invitation_create
+from accounts.models import User
+from partners.models import Activity, Invitation, Membership, Role, hash_token
+from partners.services import MembershipError, invitation_accept, invitation_create
 from tests.conftest import signed_in
 from tests.factories import PASSWORD, admin_of, contact_form_data, make_member, make_partner
 
 USERS = reverse("portal:users")
 MODAL = reverse("contacts:onboarding")
+INVITE = reverse("portal:invite")
 DASHBOARD = reverse("portal:dashboard")
 LINK = re.compile(r"https?://[^/\s]+(/invitations/([^/\s]+)/)")
 DEAD = "This invitation link no longer works"
@@ -41,7 +43,9 @@ def invite(post):
     """An Admin's client invites an address; returns the response."""
 
     def invite(client, email, role=Role.EDITOR, url=MODAL, **kwargs):
-        return post(client, url, {"email": email, "role": role, "form": "invite"}, **kwargs)
+        """`url` is the page the form was shown on: the modal's Users tab or Settings › Users."""
+        frame = {"frame": "onboarding"} if url == MODAL else {}
+        return post(client, INVITE, {"email": email, "role": role, **frame}, **kwargs)
 
     return invite
 

@@ -2,8 +2,8 @@
 
 from django.urls import reverse
 
-from portal.environments import Environment
-from portal.models import Activity, Partner
+from partners.environments import Environment
+from partners.models import Activity, Partner
 from tests.conftest import signed_in
 from tests.factories import complete_contacts
 

@@ -7,9 +7,9 @@ from django.template.defaultfilters import date as date_filter
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from contacts.services import contact_information_for
-from portal.models import Activity, Membership, Role
-from portal.services import MembershipError, membership_remove
+from contacts.services import contact_information_for, membership_remove
+from partners.models import Activity, Membership, Role
+from partners.services import MembershipError
 from tests.conftest import signed_in
 from tests.factories import complete_contacts, make_member, make_partner
 
@@ -60,7 +60,7 @@ class TestChangingRoles:
 
     def test_the_last_admin_cannot_be_demoted(self, complete_partner, admin_user, partner_admin_client):
         response = change_role(partner_admin_client, membership_of(admin_user, complete_partner), Role.EDITOR)
-        assert "is the only Admin: make someone else Admin first." in response.content.decode()
+        assert "is the only Admin of" in response.content.decode()
         assert membership_of(admin_user, complete_partner).role == Role.ADMIN
         assert not Activity.objects.filter(action=Activity.Action.MEMBER_ROLE_CHANGED).exists()
 
@@ -88,7 +88,7 @@ class TestRemovingMembers:
         self, complete_partner, admin_user, partner_admin_client
     ):
         response = remove(partner_admin_client, membership_of(admin_user, complete_partner))
-        assert "is the only Admin and cannot be removed." in response.content.decode()
+        assert "is the only Admin of" in response.content.decode()
         assert Membership.objects.filter(user=admin_user, partner=complete_partner).exists()
         assert not Activity.objects.filter(action=Activity.Action.MEMBER_REMOVED).exists()
 

@@ -6,8 +6,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from portal.environments import Environment
-from portal.models import Membership, Role, User
+from accounts.models import User
+from partners.environments import Environment
+from partners.models import Membership, Role
 from tests.conftest import signed_in
 from tests.factories import admin_of, complete_contacts, make_partner
 

@@ -13,8 +13,8 @@ from django.test import Client
 from django.urls import reverse
 
 from contacts.models import ContactInformation
-from portal.models import Activity, Role
-from portal.services import invitation_create
+from partners.models import Activity, Role
+from partners.services import invitation_create
 from tests.conftest import signed_in
 from tests.factories import PASSWORD, complete_contacts, contact_form_data, make_member
 
@@ -141,9 +141,9 @@ class TestEscaping:
         client = Client()
         client.force_login(operator)
         for url in [
-            reverse("admin:portal_partner_changelist"),
-            reverse("admin:portal_partner_change", args=[partner.pk]),
-            reverse("admin:portal_membership_changelist"),
+            reverse("admin:partners_partner_changelist"),
+            reverse("admin:partners_partner_change", args=[partner.pk]),
+            reverse("admin:partners_membership_changelist"),
         ]:
             page = client.get(url).content.decode()
             assert "<script>alert" not in page, url
@@ -166,9 +166,7 @@ class TestHostileInput:
     )
     def test_header_injection_through_invitation_emails_is_refused(self, partner, admin_user, email):
         complete_contacts(partner)
-        response = signed_in(admin_user).post(
-            reverse("portal:users"), {"email": email, "role": "editor", "form": "invite"}
-        )
+        response = signed_in(admin_user).post(reverse("portal:invite"), {"email": email, "role": "editor"})
         assert response.status_code == 200
         assert response.context["invite_form"].errors["email"]
         assert mail.outbox == []

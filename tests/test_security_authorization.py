@@ -9,7 +9,8 @@ from django.db import transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from portal.models import Invitation, Partner, Role, User, hash_token
+from accounts.models import User
+from partners.models import Invitation, Partner, Role, hash_token
 from tests.factories import admin_of, complete_contacts, make_member, make_partner
 
 ROLES = ["anonymous", "viewer", "editor", "admin", "other_admin", "operator"]
@@ -64,23 +65,25 @@ def expected(name, role, method):
     if name in {"portal:switch_environment", "portal:switch_partner"}:
         return {405} if method == "GET" else ({302} if name.endswith("environment") else {404})
     if operator:  # staff without a membership
-        if method == "GET" and name in OBJECT_ACTIONS | {"portal:launch"}:
+        if method == "GET" and name in OBJECT_ACTIONS | {"portal:launch", "portal:invite"}:
             return {405}
-        if method == "POST" and name in {"portal:dashboard", "portal:activity"}:
+        if method == "POST" and name in {"portal:dashboard", "portal:activity", "portal:users"}:
             return {405}
         return {403}
     if name in MEMBER_PAGES:
         if method == "GET":
             return {200}
-        if name in {"portal:dashboard", "portal:activity"}:
+        if name in {"portal:dashboard", "portal:activity", "portal:users"}:
             return {405}
-        if name == "contacts:edit":
-            return {403} if role == "viewer" else {200}
-        return {200} if role in {"admin", "other_admin"} else {403}  # users: the invitation form
+        return {403} if role == "viewer" else {200}  # contacts:edit
     if name == "contacts:onboarding":
         if method == "GET":
             return {302}  # complete: back to the portal
         return {403} if role == "viewer" else {200}
+    if name == "portal:invite":
+        if method == "GET":
+            return {405}
+        return {200} if role in {"admin", "other_admin"} else {403}  # the empty form, shown again
     if name == "portal:launch":
         if method == "GET":
             return {405}
@@ -140,7 +143,7 @@ def kwargs_for(name, converters, world):
             obj = model.objects.order_by("pk").first()
             values[key] = str(obj.pk) if obj else "999999"
         elif key == "app_label":
-            values[key] = "portal"
+            values[key] = "partners"
         elif key == "content_type_id":
             values[key] = ContentType.objects.get_for_model(Partner).pk
         else:

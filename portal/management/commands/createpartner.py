@@ -5,9 +5,10 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.core.validators import validate_email
 
-from portal.integrations import INTEGRATION_KINDS
-from portal.models import Partner, region_choices
-from portal.services import partner_create, password_set_path
+from contacts.services import partner_create
+from partners.integrations import INTEGRATION_KINDS
+from partners.models import Partner, region_choices
+from partners.services import password_set_path
 
 
 class Command(BaseCommand):

@@ -2,8 +2,9 @@
 
 from django.core.management.base import BaseCommand
 
-from portal.models import Partner, User
-from portal.services import partner_create
+from accounts.models import User
+from contacts.services import partner_create
+from partners.models import Partner
 
 DEMO_PARTNER = "Acme Bookings"
 DEMO_EMAIL = "admin@acme.example"

@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.shortcuts import render
 
-from portal.models import normalize_email
+from accounts.models import normalize_email
 
 
 def attempted_email(request, credentials=None):

@@ -12,13 +12,20 @@ class Environment(models.TextChoices):
     SANDBOX = "sandbox", _("Sandbox")
     PRODUCTION = "production", _("Production")
 
+    @property
+    def has_alert_contacts(self):
+        """Alert contacts exist only in Production: the one place that says so."""
+        return self is Environment.PRODUCTION
+
 
 def get_environment(request):
     """The environment the user is working in; Sandbox until they switch."""
     value = request.session.get(SESSION_KEY)
-    return value if value in Environment.values else Environment.SANDBOX
+    return Environment(value) if value in Environment.values else Environment.SANDBOX
 
 
 def set_environment(request, environment):
     """Remember the environment for the rest of the session."""
-    request.session[SESSION_KEY] = Environment(environment).value
+    environment = Environment(environment)
+    request.session[SESSION_KEY] = environment.value
+    request.environment = environment

@@ -1,86 +1,16 @@
-"""Users, partners (the accounts), their memberships, invitations and activity log."""
+"""Partners (the accounts), their memberships and roles, invitations and activity log."""
 
 import hashlib
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import models
-from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from phonenumbers import COUNTRY_CODE_TO_REGION_CODE
 
-from portal.environments import Environment
-from portal.integrations import get_integration, integration_choices
-
-
-def normalize_email(email):
-    """Trim an email and lower-case its domain, leaving the local part as typed."""
-    email = (email or "").strip()
-    local, sep, domain = email.rpartition("@")
-    return f"{local}{sep}{domain.lower()}" if sep else email
-
-
-class UserManager(BaseUserManager):
-    """Creates users who sign in with their email address."""
-
-    use_in_migrations = True
-
-    def get_by_natural_key(self, email):
-        """Sign-in compares emails case-insensitively."""
-        return self.get(email__iexact=normalize_email(email))
-
-    def _create_user(self, email, password, **extra_fields):
-        if not email:
-            raise ValueError("Users need an email address.")
-        user = self.model(email=normalize_email(email), **extra_fields)
-        user.set_password(password)
-        user.save(using=self._db)
-        return user
-
-    def create_user(self, email, password=None, **extra_fields):
-        """Create a partner user."""
-        extra_fields.setdefault("is_staff", False)
-        extra_fields.setdefault("is_superuser", False)
-        return self._create_user(email, password, **extra_fields)
-
-    def create_superuser(self, email, password=None, **extra_fields):
-        """Create an operator with every permission."""
-        extra_fields.setdefault("is_staff", True)
-        extra_fields.setdefault("is_superuser", True)
-        return self._create_user(email, password, **extra_fields)
-
-
-class User(AbstractUser):
-    """A person who signs in with an email address. Django staff are the portal's operators."""
-
-    username = None
-    first_name = None
-    last_name = None
-    name = models.CharField(_("name"), max_length=150, blank=True)
-    email = models.EmailField(_("email address"), max_length=254, unique=True)
-
-    USERNAME_FIELD = "email"
-    EMAIL_FIELD = "email"
-    REQUIRED_FIELDS = []
-
-    objects = UserManager()
-
-    class Meta:
-        verbose_name = _("user")
-        verbose_name_plural = _("users")
-        constraints = [models.UniqueConstraint(Lower("email"), name="user_email_ci_unique")]
-
-    def __str__(self):
-        return self.name or self.email
-
-    def get_full_name(self):
-        """The name people see, or the email when none was given."""
-        return self.name or self.email
-
-    def get_short_name(self):
-        """Same as the full name: we keep a single name field."""
-        return self.get_full_name()
+from accounts.models import normalize_email
+from partners.environments import Environment
+from partners.integrations import get_integration, integration_choices
 
 
 def region_choices():
@@ -156,6 +86,8 @@ class Role(models.TextChoices):
 
 ROLE_RANK = {Role.VIEWER: 0, Role.EDITOR: 1, Role.ADMIN: 2}
 
+LAST_ADMIN_MESSAGE = _("%(user)s is the only Admin of %(partner)s: make someone else Admin first.")
+
 
 class MembershipQuerySet(models.QuerySet):
     """Queries about many memberships."""
@@ -167,6 +99,16 @@ class MembershipQuerySet(models.QuerySet):
     def editors_and_admins(self):
         """Members who may complete the contact information."""
         return self.filter(role__in=[Role.ADMIN, Role.EDITOR])
+
+    def last_admins(self):
+        """Of these memberships, about to be removed or demoted together, the Admins whose partner would keep none.
+
+        The one place the rule "a partner always keeps at least one Admin" is written: the services, the
+        Users page and the operators' admin (one row, an inline, a bulk delete of memberships or users) ask it.
+        """
+        leaving = self.admins()
+        kept = Membership.objects.admins().exclude(pk__in=leaving.values("pk")).values("partner_id")
+        return leaving.exclude(partner_id__in=kept)
 
 
 class Membership(models.Model):
@@ -216,8 +158,12 @@ class InvitationQuerySet(models.QuerySet):
     """Queries about many invitations."""
 
     def pending(self):
-        """Invitations that can still be accepted."""
+        """Invitations that can still be accepted: not accepted, not revoked, not expired."""
         return self.filter(accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=timezone.now())
+
+    def for_email(self, email):
+        """Invitations addressed to `email`, compared the way sign-in compares it."""
+        return self.filter(email__iexact=normalize_email(email))
 
 
 class Invitation(models.Model):
@@ -257,7 +203,7 @@ class Invitation(models.Model):
 
     @property
     def is_pending(self):
-        """Whether the link can still be used."""
+        """Whether the link can still be used: the rule of `InvitationQuerySet.pending`, for one loaded row."""
         return self.accepted_at is None and self.revoked_at is None and self.expires_at > timezone.now()
 
 
@@ -275,9 +221,17 @@ class Activity(models.Model):
         PARTNER_LAUNCHED = "partner.launched", _("Integration launched")
 
     partner = models.ForeignKey(Partner, verbose_name=_("partner"), on_delete=models.CASCADE, related_name="activities")
+    # Who made the change, as people should read it: a member's email, "Operator: …", later an API key's name.
+    # The user, when there is one, is kept beside it for links and filters; the label survives their deletion.
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("by"), on_delete=models.SET_NULL, null=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
     )
+    actor_label = models.CharField(_("by"), max_length=254, blank=True)
     action = models.CharField(_("action"), max_length=40, choices=Action.choices)
     subject = models.CharField(_("subject"), max_length=254, blank=True)
     before = models.JSONField(_("before"), default=dict, blank=True)
@@ -291,3 +245,11 @@ class Activity(models.Model):
 
     def __str__(self):
         return f"{self.get_action_display()} · {self.partner}"
+
+    @property
+    def actor_display(self):
+        """Who made the change, for people: a member's email, or an operator named as such."""
+        kind, _sep, email = self.actor_label.partition(":")
+        if kind == "operator" and email:
+            return _("Operator (%(email)s)") % {"email": email}
+        return self.actor.get_full_name() if self.actor else self.actor_label

@@ -1,0 +1,189 @@
+"""Operators browse and search partners, memberships, invitations and activity; no partner loses its last Admin."""
+
+from django import forms
+from django.contrib import admin, messages
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from accounts.admin import UserAdmin as AccountsUserAdmin
+from accounts.models import User
+from partners.models import LAST_ADMIN_MESSAGE, Activity, Invitation, Membership, Partner, Role
+
+
+def last_admin_error(membership):
+    """The translated refusal for removing or demoting a partner's last Admin."""
+    return forms.ValidationError(LAST_ADMIN_MESSAGE % {"user": membership.user, "partner": membership.partner})
+
+
+def leaves_partner_without_admin(memberships):
+    """The first of these memberships (leaving or losing Admin together) whose partner would keep no Admin."""
+    chosen = Membership.objects.filter(pk__in=[m.pk for m in memberships])
+    return chosen.last_admins().select_related("user", "partner").first()
+
+
+class MembersChangedHook:
+    """Admin classes that change members call members_changed(partners) afterwards; higher apps extend it."""
+
+    def members_changed(self, request, partners):
+        """Nothing to do at this layer: contacts' admin keeps alert contacts and completeness true."""
+
+
+class MembershipInlineFormSet(forms.BaseInlineFormSet):
+    """Refuses to leave any partner without an Admin."""
+
+    def clean(self):
+        super().clean()
+        leaving = [
+            form.instance
+            for form in self.forms
+            if form.instance.pk
+            and hasattr(form, "cleaned_data")
+            and (
+                form.cleaned_data.get("DELETE")
+                or form.cleaned_data.get("role") != Role.ADMIN
+                or "partner" in form.changed_data
+            )
+        ]
+        last = leaves_partner_without_admin(leaving)
+        if last is not None:
+            raise last_admin_error(last)
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    formset = MembershipInlineFormSet
+    extra = 0
+    autocomplete_fields = ["user"]
+
+
+class MembershipAdminForm(forms.ModelForm):
+    class Meta:
+        model = Membership
+        fields = ["user", "partner", "role"]
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.pk:
+            original = Membership.objects.select_related("user", "partner").get(pk=self.instance.pk)
+            moving = cleaned.get("partner") and cleaned["partner"].pk != original.partner_id
+            if (moving or cleaned.get("role") != Role.ADMIN) and leaves_partner_without_admin([original]):
+                raise last_admin_error(original)
+        return cleaned
+
+
+def partners_of_users(users):
+    return list(Partner.objects.filter(memberships__user__in=users).distinct())
+
+
+admin.site.unregister(User)
+
+
+@admin.register(User)
+class UserAdmin(MembersChangedHook, AccountsUserAdmin):
+    inlines = [MembershipInline]
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and leaves_partner_without_admin(obj.memberships.all()):
+            return False  # the last Admin of a partner
+        return super().has_delete_permission(request, obj)
+
+    def save_related(self, request, form, formsets, change):
+        before = partners_of_users([form.instance])
+        super().save_related(request, form, formsets, change)
+        self.members_changed(request, before + partners_of_users([form.instance]))
+
+    def delete_model(self, request, obj):
+        partners = partners_of_users([obj])
+        super().delete_model(request, obj)
+        self.members_changed(request, partners)
+
+    def delete_queryset(self, request, queryset):
+        # Delete whom we can; keep the users whose leaving (with the others selected) orphans a partner.
+        kept = set()
+        while last := leaves_partner_without_admin(Membership.objects.filter(user__in=queryset.exclude(pk__in=kept))):
+            kept.add(last.user_id)
+        if kept:
+            names = ", ".join(User.objects.filter(pk__in=kept).values_list("email", flat=True))
+            messages.warning(request, _("Not deleted, the last Admin of a partner: %(users)s") % {"users": names})
+        queryset = queryset.exclude(pk__in=kept)
+        partners = partners_of_users(queryset)
+        super().delete_queryset(request, queryset)
+        self.members_changed(request, partners)
+
+
+@admin.register(Partner)
+class PartnerAdmin(MembersChangedHook, admin.ModelAdmin):
+    list_display = ["name", "integration", "status", "phone_region", "contacts_complete_in_production", "created_at"]
+    list_filter = ["integration", "status"]
+    search_fields = ["name", "memberships__user__email"]
+    readonly_fields = ["missing_sandbox", "missing_production", "launched_at", "launched_by", "created_at"]
+    inlines = [MembershipInline]
+
+    @admin.display(boolean=True, description=gettext_lazy("Production contacts complete"))
+    def contacts_complete_in_production(self, obj):
+        return not obj.missing_production
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        # A new partner, a changed integration kind or changed members change what the contacts need.
+        self.members_changed(request, [form.instance])
+
+
+@admin.register(Membership)
+class MembershipAdmin(MembersChangedHook, admin.ModelAdmin):
+    form = MembershipAdminForm
+    list_display = ["user", "partner", "role", "created_at"]
+    list_filter = ["role", "partner__integration"]
+    search_fields = ["user__email", "user__name", "partner__name"]
+    autocomplete_fields = ["user", "partner"]
+    list_select_related = ["user", "partner"]
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and leaves_partner_without_admin([obj]):
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def save_model(self, request, obj, form, change):
+        before = Membership.objects.filter(pk=obj.pk).select_related("partner").first()
+        super().save_model(request, obj, form, change)
+        self.members_changed(request, [obj.partner] + ([before.partner] if before else []))
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        self.members_changed(request, [obj.partner])
+
+    def delete_queryset(self, request, queryset):
+        kept = set()
+        while last := leaves_partner_without_admin(queryset.exclude(pk__in=kept)):
+            kept.add(last.pk)
+        if kept:
+            names = ", ".join(str(m) for m in Membership.objects.filter(pk__in=kept).select_related("user", "partner"))
+            messages.warning(request, _("Not deleted, the last Admin of a partner: %(users)s") % {"users": names})
+        queryset = queryset.exclude(pk__in=kept)
+        partners = list(Partner.objects.filter(memberships__in=queryset).distinct())
+        super().delete_queryset(request, queryset)
+        self.members_changed(request, partners)
+
+
+@admin.register(Invitation)
+class InvitationAdmin(admin.ModelAdmin):
+    list_display = ["email", "partner", "role", "invited_by", "created_at", "expires_at", "accepted_at", "revoked_at"]
+    list_filter = ["role"]
+    search_fields = ["email", "partner__name"]
+    readonly_fields = ["token_hash"]
+    list_select_related = ["partner", "invited_by"]
+
+
+@admin.register(Activity)
+class ActivityAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "partner", "actor_label", "action", "subject"]
+    list_filter = ["action"]
+    search_fields = ["partner__name", "actor_label", "subject"]
+    list_select_related = ["partner"]
+    readonly_fields = ["partner", "actor", "actor_label", "action", "subject", "before", "after", "created_at"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

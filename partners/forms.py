@@ -1,0 +1,99 @@
+"""Forms about a partner's people; each one's save() calls its service and turns a refusal into a form error."""
+
+from django import forms
+from django.contrib.auth.forms import SetPasswordMixin
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext_lazy as _
+
+from accounts.forms import Form
+from accounts.models import User, normalize_email
+from partners.models import Role
+from partners.services import MembershipError, invitation_accept, invitation_create, membership_change_role
+
+
+class InvitationForm(Form):
+    """Invite someone to the partner account by email, with a role."""
+
+    email = forms.EmailField(
+        label=_("Email"),
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+        error_messages={
+            "required": _("Enter the email address of the person to invite."),
+            "invalid": _("Enter a valid email address, like ops@example.com."),
+        },
+    )
+    role = forms.ChoiceField(label=_("Role"), choices=Role.choices, initial=Role.EDITOR)
+
+    def __init__(self, *args, membership, request=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.membership = membership
+        self.request = request
+
+    def clean_email(self):
+        return normalize_email(self.cleaned_data["email"])
+
+    def save(self):
+        """Send the invitation; returns it, or None with the refusal added to the form's errors."""
+        try:
+            return invitation_create(
+                partner=self.membership.partner,
+                email=self.cleaned_data["email"],
+                role=self.cleaned_data["role"],
+                inviter=self.membership.user,
+                request=self.request,
+            )
+        except MembershipError as error:
+            self.add_error("email", str(error))
+            return None
+
+
+class RoleForm(Form):
+    """Change a member's role."""
+
+    role = forms.ChoiceField(
+        label=_("Role"), choices=Role.choices, error_messages={"invalid_choice": _("Choose a role from the list.")}
+    )
+
+    def __init__(self, *args, member, actor, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.member = member
+        self.actor = actor
+
+    def save(self):
+        """Change the role; returns the membership, or None with the refusal added to the form's errors."""
+        try:
+            return membership_change_role(membership=self.member, role=self.cleaned_data["role"], actor=self.actor)
+        except MembershipError as error:
+            self.add_error("role", str(error))
+            return None
+
+
+class AcceptInvitationForm(SetPasswordMixin, Form):
+    """A new user accepting an invitation: a name and a password, then the membership."""
+
+    name = forms.CharField(label=_("Your name"), max_length=150, widget=forms.TextInput(attrs={"autocomplete": "name"}))
+    password1, password2 = SetPasswordMixin.create_password_fields()
+
+    def __init__(self, *args, invitation, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.invitation = invitation
+
+    def clean(self):
+        self.validate_passwords()
+        self.validate_password_for_user(User(email=self.invitation.email, name=self.cleaned_data.get("name", "")))
+        return super().clean()
+
+    def save(self):
+        """Create the account and join the partner as one change; None if someone used the link a moment before."""
+        try:
+            with transaction.atomic():
+                user = User.objects.create_user(
+                    email=self.invitation.email,
+                    password=self.cleaned_data["password1"],
+                    name=self.cleaned_data["name"],
+                )
+                return invitation_accept(invitation=self.invitation, user=user)
+        except (IntegrityError, MembershipError):
+            # No half-made account is left behind.
+            return None
