@@ -23,7 +23,7 @@ from django.core.management import call_command  # noqa: E402
 from accounts.models import User  # noqa: E402
 from partners.middleware import SESSION_KEY as PARTNER_KEY  # noqa: E402
 from partners.models import Membership, Role  # noqa: E402
-from tests.factories import admin_of, complete_contacts, make_partner  # noqa: E402
+from tests.helpers import admin_of, complete_contacts, make_partner  # noqa: E402
 
 
 def session_for(user, partner):

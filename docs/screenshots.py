@@ -15,7 +15,7 @@ from contacts.services import contact_information_for, contact_status_refresh
 from partners.models import Role
 from partners.services import invitation_create
 from tests.browser import fill_contact_form, sign_in
-from tests.factories import admin_of, make_member, make_partner
+from tests.helpers import admin_of, make_member, make_partner
 
 # The suite's fixtures: Debian's Chromium, a pinned locale, fast hashing, failing on page errors.
 pytest_plugins = ["tests.conftest"]

@@ -1,11 +1,9 @@
 import os
 
 import pytest
-from django.test import Client
 
-from partners.environments import SESSION_KEY as ENVIRONMENT_KEY
 from partners.models import Role
-from tests.factories import admin_of, make_member, make_partner
+from tests.helpers import admin_of, make_member, make_partner, signed_in
 
 
 @pytest.fixture(autouse=True)
@@ -41,17 +39,6 @@ def editor(partner):
 @pytest.fixture
 def viewer(partner):
     return make_member(partner, Role.VIEWER, name="Vera Viewer")
-
-
-def signed_in(user, environment=None):
-    """A test client signed in as `user`, optionally working in an environment."""
-    client = Client()
-    client.force_login(user)
-    if environment:
-        session = client.session
-        session[ENVIRONMENT_KEY] = environment
-        session.save()
-    return client
 
 
 @pytest.fixture
@@ -120,7 +107,7 @@ def page_errors(page):
 @pytest.fixture
 def complete_partner(partner, admin_user):
     """The partner with contact information complete in both environments (the Admin is the alert contact)."""
-    from tests.factories import complete_contacts
+    from tests.helpers import complete_contacts
 
     complete_contacts(partner, alerts=[admin_user])
     return partner

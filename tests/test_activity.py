@@ -3,8 +3,7 @@
 from django.urls import reverse
 
 from partners.models import Activity
-from tests.conftest import signed_in
-from tests.factories import complete_contacts, contact_form_data, make_member, make_partner
+from tests.helpers import complete_contacts, contact_form_data, make_member, make_partner, signed_in
 
 URL = reverse("portal:activity")
 

@@ -10,7 +10,7 @@ from django.utils import timezone
 from accounts.models import User
 from contacts.models import Contact
 from partners.models import Activity, Invitation, Membership, Role, hash_token
-from tests.factories import PASSWORD, complete_contacts, make_member, make_partner
+from tests.helpers import PASSWORD, complete_contacts, make_member, make_partner
 
 
 @pytest.fixture

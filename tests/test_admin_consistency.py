@@ -7,8 +7,7 @@ from accounts.models import User
 from contacts.models import Contact, ContactInformation
 from partners.environments import Environment
 from partners.models import Membership, Partner, Role
-from tests.conftest import signed_in
-from tests.factories import admin_of, complete_contacts, contact_form_data, make_member, make_partner
+from tests.helpers import admin_of, complete_contacts, contact_form_data, make_member, make_partner, signed_in
 
 SETTINGS = reverse("contacts:edit")
 
@@ -123,9 +122,9 @@ def test_a_second_shared_contact_is_replaced_by_the_next_save(world):
     contact_status_refresh(partner=partner)
     assert "shared_required" in Partner.objects.get(pk=partner.pk).missing_sandbox
     client = signed_in(admin)
-    from tests.test_contact_settings import posted_values
+    from tests.helpers import posted_values
 
-    data = posted_values(client.get(reverse("contacts:onboarding")).context["form"])
+    data = posted_values(client.get(reverse("contacts:onboarding")))
     assert client.post(reverse("contacts:onboarding"), data).status_code == 302
     assert info.contacts.filter(category="shared").count() == 1
     assert Partner.objects.get(pk=partner.pk).missing_sandbox == []

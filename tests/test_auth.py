@@ -11,8 +11,7 @@ from django.urls import reverse
 
 from accounts.models import User
 from contacts.services import partner_create
-from tests.conftest import signed_in
-from tests.factories import PASSWORD
+from tests.helpers import PASSWORD, signed_in
 
 LOGIN = reverse("login")
 RESET = reverse("password_reset")

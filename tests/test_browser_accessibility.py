@@ -4,7 +4,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser import AXE, fill_contact_form, run_axe, sign_in
-from tests.factories import admin_of, complete_contacts, make_member, make_partner
+from tests.helpers import admin_of, complete_contacts, make_member, make_partner
 
 pytestmark = [
     pytest.mark.browser,

@@ -8,8 +8,7 @@ from playwright.sync_api import expect
 
 from partners.models import Role
 from tests.browser import COMPLETE, WEEKDAYS, PageErrors, fill_contact_form, sign_in
-from tests.factories import PASSWORD, admin_of, complete_contacts, make_member, make_partner
-from tests.test_i18n import ENGLISH_WORDS
+from tests.helpers import ENGLISH_WORDS, PASSWORD, admin_of, complete_contacts, make_member, make_partner
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -81,7 +81,7 @@ def test_requirements_carry_codes_categories_and_messages():
 
 def test_partner_stores_the_answer_for_each_environment(db):
     from contacts.services import contact_status_refresh
-    from tests.factories import complete_contacts, make_member, make_partner
+    from tests.helpers import complete_contacts, make_member, make_partner
 
     partner = make_partner(integration="appointments")
     assert partner.missing_sandbox == [

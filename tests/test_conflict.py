@@ -3,9 +3,7 @@
 from django.urls import reverse
 
 from contacts.models import ContactInformation
-from tests.conftest import signed_in
-from tests.factories import complete_contacts
-from tests.test_contact_settings import posted_values
+from tests.helpers import complete_contacts, posted_values, signed_in
 
 URL = reverse("contacts:edit")
 
@@ -13,8 +11,8 @@ URL = reverse("contacts:edit")
 def test_a_stale_save_is_refused_with_the_changes_and_the_input_kept(partner, admin_user, editor):
     complete_contacts(partner)
     ana, eddie = signed_in(admin_user), signed_in(editor)
-    ana_data = posted_values(ana.get(URL).context["form"])
-    eddie_data = posted_values(eddie.get(URL).context["form"])
+    ana_data = posted_values(ana.get(URL))
+    eddie_data = posted_values(eddie.get(URL))
 
     ana_data["operator-0-email"] = "ana-choice@acme.example"
     assert ana.post(URL, ana_data).status_code == 302
@@ -32,7 +30,7 @@ def test_a_stale_save_is_refused_with_the_changes_and_the_input_kept(partner, ad
     assert info.version == 1
 
     # Saving again, knowingly, replaces Ana's version.
-    retry = posted_values(response.context["form"])
+    retry = posted_values(response)
     assert retry["general-version"] == "1"
     assert eddie.post(URL, retry).status_code == 302
     assert info.contacts.get(category="operator").email == "eddie-choice@acme.example"
@@ -42,15 +40,15 @@ def test_a_save_bumps_the_version_each_time(partner, admin_user):
     complete_contacts(partner)
     client = signed_in(admin_user)
     for expected in (1, 2):
-        assert client.post(URL, posted_values(client.get(URL).context["form"])).status_code == 302
+        assert client.post(URL, posted_values(client.get(URL))).status_code == 302
         assert ContactInformation.objects.get(partner=partner).version == expected
 
 
 def test_editing_a_row_someone_else_deleted_is_a_conflict_not_a_dead_end(partner, admin_user, editor):
     complete_contacts(partner)
     ana, eddie = signed_in(admin_user), signed_in(editor)
-    ana_data = posted_values(ana.get(URL).context["form"])
-    eddie_data = posted_values(eddie.get(URL).context["form"])
+    ana_data = posted_values(ana.get(URL))
+    eddie_data = posted_values(eddie.get(URL))
     eddie_data["technical_emergency-0-DELETE"] = "on"
     eddie_data.update({"technical_emergency-TOTAL_FORMS": "2", "technical_emergency-1-email": "pager@acme.example"})
     assert eddie.post(URL, eddie_data).status_code == 302
@@ -59,7 +57,7 @@ def test_editing_a_row_someone_else_deleted_is_a_conflict_not_a_dead_end(partner
     response = ana.post(URL, ana_data)
     assert response.status_code == 409
     assert 'value="Ana&#x27;s edit"' in response.content.decode()
-    assert ana.post(URL, posted_values(response.context["form"])).status_code == 302
+    assert ana.post(URL, posted_values(response)).status_code == 302
     emails = set(
         ContactInformation.objects.get(partner=partner)
         .contacts.filter(category="technical_emergency")
@@ -71,14 +69,14 @@ def test_editing_a_row_someone_else_deleted_is_a_conflict_not_a_dead_end(partner
 def test_saving_after_a_conflict_replaces_instead_of_merging_past_the_limit(partner, admin_user, editor):
     complete_contacts(partner)
     ana, eddie = signed_in(admin_user), signed_in(editor)
-    ana_data = posted_values(ana.get(URL).context["form"])
-    eddie_data = posted_values(eddie.get(URL).context["form"])
+    ana_data = posted_values(ana.get(URL))
+    eddie_data = posted_values(eddie.get(URL))
     eddie_data["technical_emergency-TOTAL_FORMS"] = "10"
     for i in range(1, 10):
         eddie_data[f"technical_emergency-{i}-email"] = f"eddie{i}@acme.example"
     assert eddie.post(URL, eddie_data).status_code == 302
     response = ana.post(URL, ana_data)
     assert response.status_code == 409
-    assert ana.post(URL, posted_values(response.context["form"])).status_code == 302
+    assert ana.post(URL, posted_values(response)).status_code == 302
     info = ContactInformation.objects.get(partner=partner)
     assert info.contacts.filter(category="technical_emergency").count() == 1

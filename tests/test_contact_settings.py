@@ -11,8 +11,7 @@ from contacts.categories import CATEGORIES
 from contacts.models import ContactInformation
 from partners.environments import Environment
 from partners.models import Activity, Role
-from tests.conftest import signed_in
-from tests.factories import complete_contacts, contact_form_data, make_member, make_partner
+from tests.helpers import complete_contacts, contact_form_data, make_member, make_partner, posted_values, signed_in
 
 URL = reverse("contacts:edit")
 
@@ -42,8 +41,7 @@ def test_alert_contacts_are_read_only_in_sandbox_with_a_note(complete_partner, a
 def test_saving_from_settings_stays_on_settings_and_records_the_change(complete_partner, admin_user):
     info = ContactInformation.objects.get(partner=complete_partner)
     client = signed_in(admin_user)
-    form = client.get(URL).context["form"]
-    data = posted_values(form)
+    data = posted_values(client.get(URL))
     data["operator-0-email"] = "escalations@acme.example"
     response = client.post(URL, data)
     assert response.status_code == 302 and response["Location"] == URL
@@ -53,28 +51,6 @@ def test_saving_from_settings_stays_on_settings_and_records_the_change(complete_
     assert activity.before["operator"] == ["operator0@acme.example"]
     assert activity.after["operator"] == ["escalations@acme.example"]
     assert "Contact information saved." in client.get(URL).content.decode()
-
-
-def posted_values(form):
-    """The data a browser would post back for an unchanged, rendered form."""
-    data = {}
-    for part in form._parts():
-        forms = getattr(part, "forms", [part])
-        if hasattr(part, "management_form"):
-            for field in part.management_form:
-                data[field.html_name] = field.value()
-        for f in forms:
-            for field in f:
-                value = field.value()
-                if value is None or value is False or value == "" or field.field.disabled:
-                    continue
-                if isinstance(value, (list, tuple)):
-                    data[field.html_name] = [str(v) for v in value]
-                elif value is True:
-                    data[field.html_name] = "on"
-                else:
-                    data[field.html_name] = str(value)
-    return data
 
 
 def test_add_another_row_works_without_javascript(partner, admin_user):
@@ -112,7 +88,7 @@ def test_a_viewer_post_is_refused_and_changes_nothing(complete_partner, viewer):
 
 def test_an_editor_may_save(complete_partner, editor):
     client = signed_in(editor)
-    data = posted_values(client.get(URL).context["form"])
+    data = posted_values(client.get(URL))
     assert client.post(URL, data).status_code == 302
 
 
@@ -151,7 +127,7 @@ def test_cached_renderings_follow_every_save_and_the_language(complete_partner, 
     first = client.get(URL).content.decode()
     assert 'value="operator0@acme.example"' in first
     other = signed_in(editor)
-    data = posted_values(other.get(URL).context["form"])
+    data = posted_values(other.get(URL))
     data["operator-0-email"] = "changed@acme.example"
     assert other.post(URL, data).status_code == 302
     again = client.get(URL).content.decode()

@@ -5,8 +5,7 @@ from django.urls import reverse
 
 from contacts.models import Contact, ContactInformation, SupportWindow
 from partners.environments import Environment
-from tests.conftest import signed_in
-from tests.factories import contact_form_data, contact_rows
+from tests.helpers import contact_form_data, contact_rows, signed_in
 
 URL = reverse("contacts:onboarding")  # the same form as Settings, reachable while incomplete
 
@@ -267,7 +266,7 @@ def test_alert_contacts_are_required_and_saved_in_production(partner, admin_user
 
 
 def test_alert_contacts_must_be_members_of_the_partner(partner, admin_user):
-    from tests.factories import admin_of, make_partner
+    from tests.helpers import admin_of, make_partner
 
     stranger = admin_of(make_partner())
     client = signed_in(admin_user, Environment.PRODUCTION)

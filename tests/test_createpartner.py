@@ -11,7 +11,7 @@ from django.urls import reverse
 from accounts.models import User
 from contacts.models import ContactInformation
 from partners.models import Membership, Partner, Role
-from tests.factories import PASSWORD
+from tests.helpers import PASSWORD
 
 LINK = re.compile(r"https?://\S+?(/accounts/reset/[^/\s]+/[^/\s]+/)")
 NEW_PASSWORD = "a-Fresh-new-passw0rd"

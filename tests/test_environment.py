@@ -5,8 +5,7 @@ from django.urls import reverse
 
 from contacts.models import ContactInformation
 from partners.environments import Environment
-from tests.conftest import signed_in
-from tests.factories import complete_contacts
+from tests.helpers import complete_contacts, posted_values, signed_in
 
 DASHBOARD = reverse("portal:dashboard")
 MODAL = reverse("contacts:onboarding")
@@ -45,10 +44,7 @@ def test_the_modal_asks_for_alert_contacts_alone_and_folds_the_rest(sandbox_comp
 
 def test_choosing_an_alert_contact_in_production_unlocks(sandbox_complete, admin_user):
     client = signed_in(admin_user, Environment.PRODUCTION)
-    form = client.get(MODAL).context["form"]
-    from tests.test_contact_settings import posted_values
-
-    data = posted_values(form)
+    data = posted_values(client.get(MODAL))
     data["general-alert_contacts"] = [str(admin_user.pk)]
     response = client.post(MODAL, data)
     assert response.status_code == 302, response.context["form"].error_summary()

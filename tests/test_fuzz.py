@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from contacts.models import ContactInformation
 from partners.models import Invitation
-from tests.factories import admin_of, contact_form_data, make_partner
+from tests.helpers import admin_of, contact_form_data, make_partner
 
 FUZZ = settings(
     max_examples=int(os.environ.get("FUZZ_EXAMPLES", "1000")),

@@ -10,8 +10,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from contacts.models import ContactInformation
 from partners.environments import Environment
 from partners.models import Partner
-from tests.conftest import signed_in
-from tests.factories import contact_form_data
+from tests.helpers import contact_form_data, signed_in
 
 DASHBOARD = reverse("portal:dashboard")
 MODAL = reverse("contacts:onboarding")

@@ -1,6 +1,5 @@
 """English and Spanish: a complete catalogue, and pages with no English left in Spanish."""
 
-import re
 from pathlib import Path
 
 import pytest
@@ -9,23 +8,9 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import translation
 
-from tests.conftest import signed_in
-from tests.factories import contact_form_data
+from tests.helpers import ENGLISH_WORDS, contact_form_data, signed_in, visible_text
 
 CATALOGUE = Path(settings.BASE_DIR) / "locale" / "es" / "LC_MESSAGES" / "django.po"
-ENGLISH_WORDS = re.compile(
-    r"\b(the|and|contact information|contacts?|email|phone|name|save|remove|add|users?|required|"
-    r"production|enter|choose|support|window|time zone|days?|start|end|sign out)\b",
-    re.IGNORECASE,
-)
-
-
-def visible_text(html):
-    """What a reader sees: no tags, scripts, datalists or attribute values."""
-    html = re.sub(r"<(script|style|datalist|template)\b.*?</\1>", " ", html, flags=re.S)
-    html = re.sub(r"<[^>]+>", " ", html)
-    html = re.sub(r"\S+@\S+", " ", html)  # addresses are data, not our words
-    return re.sub(r"\s+", " ", html)
 
 
 def spanish(client):
@@ -73,7 +58,7 @@ def test_no_english_left_on_the_spanish_modal_its_errors_and_users_tab(partner, 
 
 
 def test_no_english_left_on_spanish_settings(partner, admin_user):
-    from tests.factories import complete_contacts
+    from tests.helpers import complete_contacts
 
     complete_contacts(partner, alerts=[admin_user])
     client = spanish(signed_in(admin_user))

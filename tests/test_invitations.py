@@ -14,8 +14,7 @@ from django.utils.http import urlencode
 from accounts.models import User
 from partners.models import Activity, Invitation, Membership, Role, hash_token
 from partners.services import MembershipError, invitation_accept, invitation_create
-from tests.conftest import signed_in
-from tests.factories import PASSWORD, admin_of, contact_form_data, make_member, make_partner
+from tests.helpers import PASSWORD, admin_of, contact_form_data, make_member, make_partner, signed_in
 
 USERS = reverse("portal:users")
 MODAL = reverse("contacts:onboarding")

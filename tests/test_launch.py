@@ -4,8 +4,7 @@ from django.urls import reverse
 
 from partners.environments import Environment
 from partners.models import Activity, Partner
-from tests.conftest import signed_in
-from tests.factories import complete_contacts
+from tests.helpers import complete_contacts, signed_in
 
 DASHBOARD = reverse("portal:dashboard")
 LAUNCH = reverse("portal:launch")

@@ -10,8 +10,7 @@ from django.utils import timezone, translation
 from contacts.services import contact_information_for, membership_remove
 from partners.models import Activity, Membership, Role
 from partners.services import MembershipError
-from tests.conftest import signed_in
-from tests.factories import complete_contacts, make_member, make_partner
+from tests.helpers import complete_contacts, make_member, make_partner, signed_in
 
 USERS = reverse("portal:users")
 MODAL = reverse("contacts:onboarding")

@@ -15,7 +15,7 @@ from contacts.services import ContactInformationConflict, contact_information_fo
 from partners.environments import Environment
 from partners.models import Activity, Invitation, Membership, Role
 from partners.services import MembershipError, invitation_accept, invitation_create
-from tests.factories import admin_of, complete_contacts, contact_form_data, make_member, make_partner
+from tests.helpers import admin_of, complete_contacts, contact_form_data, make_member, make_partner
 
 postgres_only = pytest.mark.skipif(
     connection.vendor != "postgresql", reason="real concurrent transactions need PostgreSQL (SQLite serialises writers)"

@@ -9,8 +9,7 @@ from django.urls import reverse
 from accounts.models import User
 from partners.environments import Environment
 from partners.models import Membership, Role
-from tests.conftest import signed_in
-from tests.factories import admin_of, complete_contacts, make_partner
+from tests.helpers import admin_of, complete_contacts, make_partner, signed_in
 
 PAGES = ["portal:dashboard", "contacts:edit", "portal:users", "portal:activity"]
 

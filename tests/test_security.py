@@ -15,8 +15,7 @@ from django.urls import reverse
 from contacts.models import ContactInformation
 from partners.models import Activity, Role
 from partners.services import invitation_create
-from tests.conftest import signed_in
-from tests.factories import PASSWORD, complete_contacts, contact_form_data, make_member
+from tests.helpers import PASSWORD, complete_contacts, contact_form_data, make_member, signed_in
 
 EVIL = '<script>alert("x")</script>"\'>'
 
@@ -205,7 +204,7 @@ class TestOddNumbers:
         assert client.post(reverse("contacts:onboarding"), data).status_code in {200, 400}
         assert client.post(reverse("portal:switch_partner"), {"partner": value}).status_code == 404
         assert client.post(reverse("contacts:onboarding"), contact_form_data(version=value)).status_code == 200
-        from tests.conftest import signed_in as sign
+        from tests.helpers import signed_in as sign
 
         production = sign(admin_user, "production")
         response = production.post(reverse("contacts:onboarding"), contact_form_data(alerts=[value]))

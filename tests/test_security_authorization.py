@@ -11,7 +11,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from accounts.models import User
 from partners.models import Invitation, Partner, Role, hash_token
-from tests.factories import admin_of, complete_contacts, make_member, make_partner
+from tests.helpers import admin_of, complete_contacts, make_member, make_partner
 
 ROLES = ["anonymous", "viewer", "editor", "admin", "other_admin", "operator"]
 MEMBERS = {"viewer", "editor", "admin", "other_admin"}

@@ -40,7 +40,7 @@ def test_sessions_and_cache_live_in_redis_when_configured(admin_user):
     assert settings.SESSION_ENGINE == "django.contrib.sessions.backends.cached_db"
     cache.set("portal-ci-probe", "shared", 30)
     assert cache.get("portal-ci-probe") == "shared"
-    from tests.conftest import signed_in
+    from tests.helpers import signed_in
 
     client = signed_in(admin_user)
     assert client.get("/help/").status_code == 200

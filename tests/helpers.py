@@ -1,9 +1,14 @@
-"""Builders for test data: partners, members and posted contact information forms."""
+"""Shared helpers of the tests: test data, signed-in clients, and what a browser would post back."""
 
+import re
+from html.parser import HTMLParser
 from itertools import count
+
+from django.test import Client
 
 from accounts.models import User
 from contacts.services import contact_information_for, contact_status_refresh, partner_create
+from partners.environments import SESSION_KEY as ENVIRONMENT_KEY
 from partners.models import Membership, Role
 
 _numbers = count(1)
@@ -105,3 +110,83 @@ def complete_contacts(partner, *, alerts=(), per_category=1):
     contact_status_refresh(partner=partner, info=info)
     partner.refresh_from_db()
     return info
+
+
+def signed_in(user, environment=None):
+    """A test client signed in as `user`, optionally working in an environment."""
+    client = Client()
+    client.force_login(user)
+    if environment:
+        session = client.session
+        session[ENVIRONMENT_KEY] = environment
+        session.save()
+    return client
+
+
+class _FormValues(HTMLParser):
+    """Collects what a browser submits from the first form matching a marker attribute."""
+
+    def __init__(self, marker):
+        super().__init__()
+        self.marker, self.depth, self.in_template, self.select = marker, 0, 0, None
+        self.data = {}
+
+    def _add(self, name, value):
+        self.data.setdefault(name, []).append(value)
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "form":
+            if self.depth or self.marker in attrs:
+                self.depth += 1
+            return
+        if not self.depth:
+            return
+        if tag == "template":
+            self.in_template += 1
+        if self.in_template or "disabled" in attrs or not attrs.get("name"):
+            if tag == "select":
+                self.select = None
+            return
+        kind = attrs.get("type", "text")
+        if tag == "input" and kind not in {"submit", "button", "reset"}:
+            if kind in {"checkbox", "radio"}:
+                if "checked" in attrs:
+                    self._add(attrs["name"], attrs.get("value", "on"))
+            else:
+                self._add(attrs["name"], attrs.get("value", ""))
+        elif tag == "select":
+            self.select = attrs["name"]
+        elif tag == "option" and self.select and "selected" in attrs:
+            self._add(self.select, attrs.get("value", ""))
+
+    def handle_endtag(self, tag):
+        if tag == "form" and self.depth:
+            self.depth -= 1
+        elif tag == "template" and self.in_template:
+            self.in_template -= 1
+        elif tag == "select":
+            self.select = None
+
+
+def posted_values(response, marker="data-contact-form"):
+    """The data a browser would post back, unchanged, from the contact form of a rendered page."""
+    parser = _FormValues(marker)
+    parser.feed(response.content.decode())
+    return {name: values if len(values) > 1 else values[0] for name, values in parser.data.items()}
+
+
+# Words that betray English left on a Spanish page.
+ENGLISH_WORDS = re.compile(
+    r"\b(the|and|contact information|contacts?|email|phone|name|save|remove|add|users?|required|"
+    r"production|enter|choose|support|window|time zone|days?|start|end|sign out)\b",
+    re.IGNORECASE,
+)
+
+
+def visible_text(html):
+    """What a reader sees: no tags, scripts, datalists or attribute values."""
+    html = re.sub(r"<(script|style|datalist|template)\b.*?</\1>", " ", html, flags=re.S)
+    html = re.sub(r"<[^>]+>", " ", html)
+    html = re.sub(r"\S+@\S+", " ", html)  # addresses are data, not our words
+    return re.sub(r"\s+", " ", html)
