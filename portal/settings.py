@@ -3,63 +3,35 @@
 import os
 from datetime import timedelta
 from pathlib import Path
-from urllib.parse import parse_qs, unquote, urlsplit
 
+import environ
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
+# django-environ reads and casts every variable below; nothing is read from a .env file.
+env = environ.Env()
 
-def env_bool(name, default=False):
-    """Read a yes/no environment variable."""
-    value = os.environ.get(name)
-    if value is None:
-        return default
-    return value.strip().lower() in {"1", "true", "yes", "on"}
+PRODUCTION = env.str("DJANGO_ENV", default="development") == "production"
 
+DEBUG = env.bool("DEBUG", default=not PRODUCTION)
 
-def env_list(name, default=""):
-    """Read a comma-separated environment variable as a list."""
-    return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
-
-
-def database_from_url(url):
-    """Turn a DATABASE_URL (sqlite:///path or postgres://user:pw@host:port/name) into a Django DATABASES entry."""
-    parts = urlsplit(url)
-    if parts.scheme == "sqlite":
-        # sqlite:///relative.db and sqlite:////absolute/path.db, as dj-database-url reads them.
-        name = unquote(parts.path[1:])
-        return {"ENGINE": "django.db.backends.sqlite3", "NAME": name or BASE_DIR / "db.sqlite3"}
-    if parts.scheme in {"postgres", "postgresql", "pgsql"}:
-        options = {key: values[-1] for key, values in parse_qs(parts.query).items()}
-        return {
-            "ENGINE": "django.db.backends.postgresql",
-            "NAME": unquote(parts.path.lstrip("/")),
-            "USER": unquote(parts.username or ""),
-            "PASSWORD": unquote(parts.password or ""),
-            "HOST": parts.hostname or "",
-            "PORT": str(parts.port or ""),
-            "OPTIONS": options,
-            "CONN_MAX_AGE": int(os.environ.get("CONN_MAX_AGE", "60")),
-            "CONN_HEALTH_CHECKS": True,
-        }
-    raise ImproperlyConfigured(f"DATABASE_URL scheme {parts.scheme!r} is not supported: use sqlite:/// or postgres://.")
-
-
-PRODUCTION = os.environ.get("DJANGO_ENV", "development") == "production"
-
-DEBUG = env_bool("DEBUG", default=not PRODUCTION)
-
+# Secrets are read verbatim: django-environ takes a value starting with "$" as the name of another
+# variable, and Django's generated keys may start with one.
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
-ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "" if PRODUCTION else "localhost,127.0.0.1,[::1],testserver")
+local_hosts = [] if PRODUCTION else ["localhost", "127.0.0.1", "[::1]", "testserver"]
+ALLOWED_HOSTS = [host for host in env.list("ALLOWED_HOSTS", cast=str.strip, default=local_hosts) if host]
 if PRODUCTION:
     missing = [name for name, value in (("SECRET_KEY", SECRET_KEY), ("ALLOWED_HOSTS", ALLOWED_HOSTS)) if not value]
     if missing:
         raise ImproperlyConfigured(f"DJANGO_ENV=production needs {' and '.join(missing)} set in the environment.")
 elif not SECRET_KEY:
     SECRET_KEY = "django-insecure-local-development-key-not-for-production"
+
+# A release identifier (a tag or commit) that the deployment sets; empty locally.
+PORTAL_RELEASE = env("PORTAL_RELEASE", default="")
 
 INSTALLED_APPS = [
     "portal.admin_site.PortalAdminConfig",
@@ -114,20 +86,35 @@ TEMPLATES = [
     },
 ]
 
-DATABASES = {"default": database_from_url(os.environ.get("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"))}
+# DATABASE_URL: sqlite:/// (the default: BASE_DIR/db.sqlite3), sqlite:///relative.db, sqlite:////absolute/path.db,
+# or postgres://user:password@host:port/name?options (options go to the driver, except conn_max_age and
+# conn_health_checks, which override the defaults below).
+database_url = env.str("DATABASE_URL", default="sqlite:///")
+scheme = database_url.partition("://")[0]
+if scheme not in {"sqlite", "postgres", "postgresql", "pgsql"}:
+    raise ImproperlyConfigured(f"DATABASE_URL scheme {scheme!r} is not supported: use sqlite:/// or postgres://.")
+database = env.db_url_config(database_url)
+if database["ENGINE"] == "django.db.backends.postgresql":
+    database.setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
+    database.setdefault("CONN_HEALTH_CHECKS", True)
+elif database["NAME"] == ":memory:" and database_url != "sqlite://:memory:":
+    # django-environ reads a bare sqlite:/// as an in-memory database, which would lose every save.
+    # (sqlite://:memory: still asks for one.)
+    database["NAME"] = BASE_DIR / "db.sqlite3"
+DATABASES = {"default": database}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
 # django-axes throttles sign-in per account and per IP address: its backend refuses locked-out
 # attempts first, then ModelBackend checks the password.
 AUTHENTICATION_BACKENDS = ["axes.backends.AxesBackend", "django.contrib.auth.backends.ModelBackend"]
-AXES_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", "5"))
-AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("LOGIN_COOLOFF_MINUTES", "15")))
+AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("LOGIN_COOLOFF_MINUTES", default=15))
 AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]
 AXES_USERNAME_CALLABLE = "accounts.auth.attempted_email"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "accounts.auth.locked_out"
-AXES_IPWARE_PROXY_COUNT = int(os.environ.get("PROXY_COUNT", "0")) or None
+AXES_IPWARE_PROXY_COUNT = env.int("PROXY_COUNT", default=0) or None
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "portal:dashboard"
 LOGOUT_REDIRECT_URL = "login"
@@ -161,7 +148,7 @@ STORAGES = {
 
 # Several app servers share sessions, throttling and caches through Redis when REDIS_URL is set;
 # otherwise sessions live in the database and the cache is per process.
-REDIS_URL = os.environ.get("REDIS_URL", "")
+REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
@@ -170,17 +157,17 @@ PHONENUMBER_DEFAULT_FORMAT = "INTERNATIONAL"
 PHONENUMBER_DEFAULT_REGION = "US"
 
 # Django 6.1 configures email through MAILERS; the console by default, SMTP when EMAIL_HOST is set.
-EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
-if EMAIL_HOST:
+email_host = env.str("EMAIL_HOST", default="")
+if email_host:
     MAILERS = {
         "default": {
             "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
             "OPTIONS": {
-                "host": EMAIL_HOST,
-                "port": int(os.environ.get("EMAIL_PORT", "587")),
-                "username": os.environ.get("EMAIL_HOST_USER", ""),
-                "password": os.environ.get("EMAIL_HOST_PASSWORD", ""),
-                "use_tls": env_bool("EMAIL_USE_TLS", default=True),
+                "host": email_host,
+                "port": env.int("EMAIL_PORT", default=587),
+                "username": env.str("EMAIL_HOST_USER", default=""),
+                "password": os.environ.get("EMAIL_HOST_PASSWORD", ""),  # verbatim, like SECRET_KEY
+                "use_tls": env.bool("EMAIL_USE_TLS", default=True),
                 "timeout": 10,
             },
         }
@@ -190,10 +177,9 @@ elif PRODUCTION:
     MAILERS = {"default": {"BACKEND": "django.core.mail.backends.smtp.EmailBackend"}}
 else:
     MAILERS = {
-        "default": {"BACKEND": os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")}
+        "default": {"BACKEND": env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")}
     }
-del EMAIL_HOST
-DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Partner Portal <no-reply@localhost>")
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Partner Portal <no-reply@localhost>")
 
 # Requests larger than this are refused before a form ever sees them.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 256 * 1024
@@ -219,11 +205,11 @@ X_FRAME_OPTIONS = "DENY"
 if not DEBUG:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
-    SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=True)
-    SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "31536000"))
-    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
-    SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", default=True)
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_PROXY") else None
+    SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
+    SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
+    SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=True)
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env.bool("BEHIND_PROXY", default=False) else None
 
 # Invitations stay valid for this long, and a partner may send at most this many an hour.
 INVITATION_MAX_AGE_DAYS = 7
@@ -233,6 +219,6 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
+    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="WARNING").upper()},
 }
-PORTAL_BASE_URL = os.environ.get("PORTAL_BASE_URL", "http://127.0.0.1:8000")
+PORTAL_BASE_URL = env.str("PORTAL_BASE_URL", default="http://127.0.0.1:8000")
