@@ -71,7 +71,7 @@ class ContactCounts:
 def missing_requirements(counts: ContactCounts, *, integration, environment) -> list[Requirement]:
     """Return what is still missing, in page order, for an integration kind and an environment."""
     needed = []
-    if environment == Environment.PRODUCTION and counts.alert < 1:
+    if Environment(environment).has_alert_contacts and counts.alert < 1:
         needed.append("alert_contacts_required")
     if counts.technical_emergency < 1:
         needed.append("technical_emergency_required")

@@ -25,14 +25,11 @@ def handle_contact_form(request, *, template, success_url, extra_context=None, s
     submitted = request.method == "POST" if submitted is None else submitted
     if submitted and read_only:
         raise PermissionDenied
-    show_errors = True
     conflict = None
     if submitted and request.POST.get("add_row"):
-        form = ContactInformationForm(
-            with_added_row(request.POST, request.POST["add_row"]), info=info, environment=environment
-        )
-        form.hide_errors()
-        show_errors = False
+        # Asking for another row is not a submission: show what was typed, unjudged, with one more row.
+        posted = with_added_row(request.POST, request.POST["add_row"])
+        form = ContactInformationForm(posted, info=info, environment=environment).redisplay()
     elif submitted:
         form = ContactInformationForm(request.POST, info=info, environment=environment)
         stale = form.is_stale()
@@ -47,23 +44,20 @@ def handle_contact_form(request, *, template, success_url, extra_context=None, s
         if stale:
             # Show what changed meanwhile, keep everything the user typed, and rebase it on the
             # current version: saving again is a deliberate choice made after seeing the changes.
-            info = contact_information_for(membership.partner)
             conflict = changes_since(membership.partner, form.posted_version or 0)
-            form = ContactInformationForm(form.resubmission_data(info.version), info=info, environment=environment)
-            form.hide_errors()
-            show_errors = False
+            form = form.redisplay(rebase_on=contact_information_for(membership.partner))
     else:
         form = ContactInformationForm(info=info, environment=environment, read_only=read_only)
     context = {
         "form": form,
-        "show_errors": show_errors and form.is_bound,
+        "show_errors": form.is_bound,
         "conflict": conflict,
         "environment": environment,
         "editors": membership.partner.memberships.editors_and_admins().select_related("user") if read_only else (),
         "time_zone_datalist": time_zone_datalist(),
         **(extra_context or {}),
     }
-    return render(request, template, context, status=409 if conflict else status)
+    return render(request, template, context, status=409 if conflict is not None else status)
 
 
 @require_http_methods(["GET", "HEAD", "POST"])

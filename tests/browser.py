@@ -23,6 +23,21 @@ LAUNCH_ARGS = [
 ]
 
 
+def on_ci():
+    """Whether the suite runs on CI (CI=true), where a missing tool fails the run instead of skipping tests."""
+    return os.environ.get("CI", "").strip().lower() not in {"", "0", "false", "no"}
+
+
+def missing_tools():
+    """{marker: why its tests cannot run} for each tool this machine lacks."""
+    missing = {}
+    if not HAVE_CHROMIUM:
+        missing["browser"] = f"Chromium not found at {CHROMIUM} (apt-get install chromium, or set CHROMIUM)"
+    if not AXE.exists():
+        missing["axe"] = f"axe-core not installed at {AXE} (run `npm ci`)"
+    return missing
+
+
 def sign_in(context, live_server, user, *, language=None, environment=None):
     """Give a browser context a signed-in session for `user` without going through the form."""
     session = SessionStore()

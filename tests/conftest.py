@@ -1,9 +1,31 @@
+import inspect
 import os
+from collections import Counter
 
 import pytest
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 
 from partners.models import Role
 from tests.helpers import admin_of, make_member, make_partner, signed_in
+
+# --- Hypothesis: `dev` is a quick local run (the default), `ci` is CI's thorough first pass ------------
+_FUZZ = {
+    "deadline": None,
+    "derandomize": True,  # the same inputs on every run: CI never flakes on a new example
+    "database": None,  # derandomized runs have nothing to replay: keep .hypothesis/ out of the tree
+    "suppress_health_check": [HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+}
+hypothesis_settings.register_profile("dev", max_examples=50, **_FUZZ)
+hypothesis_settings.register_profile("ci", max_examples=1000, **_FUZZ)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "axe: injects axe-core (from node_modules, `npm ci`) into pages")
+    config.addinivalue_line(
+        "markers", "stale_status_ok: leaves a partner's stored completeness answer out of step on purpose"
+    )
 
 
 @pytest.fixture(autouse=True)
@@ -56,28 +78,113 @@ def viewer_client(viewer):
     return signed_in(viewer)
 
 
+@pytest.fixture
+def complete_partner(partner, admin_user):
+    """The partner with contact information complete in both environments (the Admin is the alert contact)."""
+    from tests.helpers import complete_contacts
+
+    complete_contacts(partner, alerts=[admin_user])
+    return partner
+
+
+# --- The stored completeness answer is derived state: after every test it must match its source -------
+_CALL_FAILED = pytest.StashKey[bool]()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    report = yield
+    if report.when == "call" and report.failed:
+        item.stash[_CALL_FAILED] = True
+    return report
+
+
+def uses_database(request):
+    """Whether the test asked for the database (a fixture or the django_db marker)."""
+    wanted = {"db", "transactional_db", "live_server"} & set(request.fixturenames)
+    return bool(wanted) or request.node.get_closest_marker("django_db") is not None
+
+
+def status_at(partner, now):
+    """What `computed_status` says of a partner at `now` (passed on once completeness depends on the clock)."""
+    from contacts.services import computed_status
+
+    if "now" in inspect.signature(computed_status).parameters:
+        return computed_status(partner, now=now)
+    return computed_status(partner)
+
+
+def stale_statuses(now):
+    """Partners whose stored completeness answer differs from what is computed from their contacts."""
+    from partners.models import Partner
+
+    stale = []
+    for partner in Partner.objects.order_by("pk"):
+        stored = (partner.missing_sandbox, partner.missing_production)
+        computed = status_at(partner, now)
+        if stored != computed:
+            stale.append(f"{partner} (pk {partner.pk}): stored {stored}, computed {computed}")
+    return stale
+
+
+@pytest.fixture(autouse=True)
+def _stored_status_matches_contacts(request):
+    """After a test that used the database, every partner's stored answer equals computed_status.
+
+    Requesting `db` here orders this fixture's teardown before the test database's rollback or flush.
+    """
+    if not uses_database(request) or request.node.get_closest_marker("stale_status_ok"):
+        yield
+        return
+    request.getfixturevalue("db")
+    yield
+    if request.node.stash.get(_CALL_FAILED, False):
+        return  # the failure says enough; the database may be mid-transaction
+    from django.utils import timezone
+
+    stale = stale_statuses(timezone.now())
+    assert stale == [], "stored completeness out of step (call contact_status_refresh):\n" + "\n".join(stale)
+
+
 # --- Browser tests (Playwright driving Debian's Chromium) -------------------------------------
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # live_server + sync Playwright share the thread
 
 
+@pytest.hookimpl(trylast=True)  # after `-m` has deselected: a run without browser tests needs no browser
 def pytest_collection_modifyitems(config, items):
-    from tests.browser import CHROMIUM, HAVE_CHROMIUM
+    from tests.browser import missing_tools, on_ci
 
-    if HAVE_CHROMIUM:
+    missing = {marker: reason for marker, reason in missing_tools().items() if any(marker in i.keywords for i in items)}
+    if not missing:
         return
-    skip = pytest.mark.skip(reason=f"Chromium not found at {CHROMIUM}: browser tests NOT run")
-    for item in items:
-        if "browser" in item.keywords:
-            item.add_marker(skip)
+    if on_ci():
+        raise pytest.UsageError(
+            "CI=true and tests need tools that are missing; install them rather than skip the tests:\n  "
+            + "\n  ".join(missing.values())
+        )
+    for marker, reason in missing.items():
+        skip = pytest.mark.skip(reason=f"{reason}: NOT run")
+        for item in items:
+            if marker in item.keywords:
+                item.add_marker(skip)
 
 
 def pytest_terminal_summary(terminalreporter):
-    from tests.browser import CHROMIUM, HAVE_CHROMIUM
+    from tests.browser import missing_tools
 
-    if not HAVE_CHROMIUM and any("browser" in r.keywords for r in terminalreporter.stats.get("skipped", [])):
-        terminalreporter.write_sep(
-            "!", f"BROWSER TESTS SKIPPED: no Chromium at {CHROMIUM} (apt-get install chromium)", red=True
-        )
+    skipped = terminalreporter.stats.get("skipped", [])
+    for marker, reason in missing_tools().items():
+        count = sum(marker in report.keywords for report in skipped)
+        if count:
+            terminalreporter.write_sep("!", f"{count} {marker.upper()} TESTS SKIPPED: {reason}", red=True)
+    # Tests that need a service this run does not have (PostgreSQL, Redis) say which, and how to provide it.
+    needs = Counter(
+        report.longrepr[2].removeprefix("Skipped: ")
+        for report in skipped
+        if isinstance(report.longrepr, tuple) and report.longrepr[2].removeprefix("Skipped: ").startswith("needs ")
+    )
+    for reason, count in sorted(needs.items()):
+        terminalreporter.write_sep("!", f"{count} SKIPPED, {reason}", yellow=True)
 
 
 @pytest.fixture(scope="session")
@@ -102,12 +209,3 @@ def page_errors(page):
     errors = PageErrors(page)
     yield errors
     errors.assert_none()
-
-
-@pytest.fixture
-def complete_partner(partner, admin_user):
-    """The partner with contact information complete in both environments (the Admin is the alert contact)."""
-    from tests.helpers import complete_contacts
-
-    complete_contacts(partner, alerts=[admin_user])
-    return partner

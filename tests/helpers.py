@@ -190,3 +190,34 @@ def visible_text(html):
     html = re.sub(r"<[^>]+>", " ", html)
     html = re.sub(r"\S+@\S+", " ", html)  # addresses are data, not our words
     return re.sub(r"\s+", " ", html)
+
+
+def html_elements(html, tag, **attributes):
+    """Elements of a page, parsed the way assertInHTML parses it, with a tag and attribute values.
+
+    Attribute names are keywords with `_` for `-` (`aria_selected`) and `class_` for `class`; a value of
+    None matches a boolean attribute (`disabled=None`). Render an element back with str() to search inside it.
+    """
+    from django.test.html import Element, parse_html
+
+    wanted = {"class" if name == "class_" else name.replace("_", "-"): value for name, value in attributes.items()}
+    found = []
+
+    def walk(node):
+        if not isinstance(node, Element):
+            return
+        present = dict(node.attributes)
+        if node.name == tag and all(name in present and present[name] == value for name, value in wanted.items()):
+            found.append(node)
+        for child in node.children:
+            walk(child)
+
+    walk(parse_html(html))
+    return found
+
+
+def html_element(html, tag, **attributes):
+    """The one element of a page with a tag and attribute values (see html_elements); fails unless exactly one."""
+    found = html_elements(html, tag, **attributes)
+    assert len(found) == 1, f"{len(found)} <{tag}> elements with {attributes}"
+    return found[0]

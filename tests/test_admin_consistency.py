@@ -2,6 +2,7 @@
 
 import pytest
 from django.urls import reverse
+from pytest_django.asserts import assertContains
 
 from accounts.models import User
 from contacts.models import Contact, ContactInformation
@@ -45,7 +46,9 @@ def test_editing_a_contact_shows_on_the_settings_page_at_once(operator_client, w
         reverse("admin:contacts_contact_change", args=[row.pk]),
         {"contact_information": info.pk, "category": "operator", "email": "new-ops@acme.example"},
     )
-    page = client.get(SETTINGS).content.decode()
+    response = client.get(SETTINGS)
+    assert response.status_code == 200
+    page = response.content.decode()
     assert "new-ops@acme.example" in page and "operator0@acme.example" not in page
 
 
@@ -128,3 +131,50 @@ def test_a_second_shared_contact_is_replaced_by_the_next_save(world):
     assert client.post(reverse("contacts:onboarding"), data).status_code == 302
     assert info.contacts.filter(category="shared").count() == 1
     assert Partner.objects.get(pk=partner.pk).missing_sandbox == []
+
+
+@pytest.fixture
+def two_admins(world):
+    """The partner of `world` with a second Admin: either may go, not both."""
+    partner, admin, _editor, _info = world
+    second = make_member(partner, Role.ADMIN)
+    return partner, [admin, second]
+
+
+def test_bulk_deleting_every_admin_membership_keeps_one(operator_client, two_admins):
+    partner, _admins = two_admins
+    chosen = Membership.objects.filter(partner=partner, role=Role.ADMIN)
+    response = operator_client.post(
+        reverse("admin:partners_membership_changelist"),
+        {"action": "delete_selected", "_selected_action": [m.pk for m in chosen], "post": "yes"},
+        follow=True,
+    )
+    assert response.status_code == 200
+    assert Membership.objects.filter(partner=partner, role=Role.ADMIN).count() == 1
+    assertContains(response, "Not deleted, the last Admin of a partner")
+
+
+def test_bulk_deleting_every_admin_user_keeps_one(operator_client, two_admins):
+    partner, admins = two_admins
+    response = operator_client.post(
+        reverse("admin:accounts_user_changelist"),
+        {"action": "delete_selected", "_selected_action": [user.pk for user in admins], "post": "yes"},
+        follow=True,
+    )
+    assert response.status_code == 200
+    assert Membership.objects.filter(partner=partner, role=Role.ADMIN).count() == 1
+    assert User.objects.filter(pk__in=[user.pk for user in admins]).count() == 1
+    assertContains(response, "Not deleted, the last Admin of a partner")
+
+
+def test_bulk_deleting_admins_of_a_partner_that_keeps_one_deletes_them(operator_client, two_admins):
+    partner, admins = two_admins
+    third = make_member(partner, Role.ADMIN)
+    response = operator_client.post(
+        reverse("admin:accounts_user_changelist"),
+        {"action": "delete_selected", "_selected_action": [user.pk for user in admins], "post": "yes"},
+    )
+    assert response.status_code == 302
+    assert list(Membership.objects.filter(partner=partner, role=Role.ADMIN).values_list("user", flat=True)) == [
+        third.pk
+    ]

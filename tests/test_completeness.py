@@ -98,3 +98,17 @@ def test_partner_stores_the_answer_for_each_environment(db):
     info.alert_contacts.set([make_member(partner)])
     contact_status_refresh(partner=partner)
     assert partner.contacts_complete(Environment.PRODUCTION)
+
+
+def test_saving_24_7_without_windows_unlocks_the_portal(partner, admin_user):
+    from django.urls import reverse
+
+    from tests.helpers import contact_form_data, signed_in
+
+    client = signed_in(admin_user)
+    assert client.get(reverse("portal:dashboard")).status_code == 302  # gated until complete
+    response = client.post(reverse("contacts:onboarding"), contact_form_data(support_24_7=True))
+    assert response.status_code == 302
+    partner.refresh_from_db()
+    assert partner.missing_sandbox == []
+    assert client.get(reverse("portal:dashboard")).status_code == 200

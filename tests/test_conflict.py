@@ -1,9 +1,14 @@
 """Two people editing at once: a stale save is refused, the input kept, and what changed shown."""
 
+import pytest
 from django.urls import reverse
 
+from contacts import views
+from contacts.forms import ContactInformationForm
 from contacts.models import ContactInformation
-from tests.helpers import complete_contacts, posted_values, signed_in
+from contacts.services import ContactInformationConflict, contact_information_for, contact_information_save
+from partners.environments import Environment
+from tests.helpers import complete_contacts, contact_form_data, posted_values, signed_in
 
 URL = reverse("contacts:edit")
 
@@ -80,3 +85,88 @@ def test_saving_after_a_conflict_replaces_instead_of_merging_past_the_limit(part
     assert ana.post(URL, posted_values(response)).status_code == 302
     info = ContactInformation.objects.get(partner=partner)
     assert info.contacts.filter(category="technical_emergency").count() == 1
+
+
+def test_a_version_in_other_digits_is_refused_not_read_as_no_version(partner, admin_user):
+    complete_contacts(partner)
+    ContactInformation.objects.filter(partner=partner).update(version=3)
+    client = signed_in(admin_user)
+    response = client.post(URL, contact_form_data(version="٣", operator=["sneaky@acme.example"]))
+    assert response.status_code in {200, 409}
+    info = ContactInformation.objects.get(partner=partner)
+    assert info.version == 3
+    assert info.contacts.get(category="operator").email == "operator0@acme.example"
+    if response.status_code == 200:
+        assert "The form arrived incomplete: reload the page and try again." in response.content.decode()
+
+
+def test_the_form_reads_a_posted_version_by_one_rule(partner):
+    info = contact_information_for(partner)
+    for posted, expected in [("٣", None), ("²", None), (" 0 ", 0), ("0", 0), ("9" * 20, None), ("-1", None)]:
+        form = ContactInformationForm(contact_form_data(version=posted), info=info, environment=Environment.SANDBOX)
+        assert form.posted_version == expected, posted
+        assert form.is_valid() is (expected is not None), posted
+        if expected is not None:
+            assert form.version == expected
+
+
+def test_the_save_refuses_a_form_filled_from_an_older_version(partner, admin_user):
+    info = contact_information_for(partner)
+    form = ContactInformationForm(contact_form_data(version=0), info=info, environment=Environment.SANDBOX)
+    assert form.is_valid(), form.error_summary()
+    ContactInformation.objects.filter(pk=info.pk).update(version=1)  # a colleague saved meanwhile
+    with pytest.raises(ContactInformationConflict) as raised:
+        contact_information_save(form=form, actor=admin_user)
+    assert raised.value.current_version == 1
+    stored = ContactInformation.objects.get(pk=info.pk)
+    assert stored.version == 1 and not stored.contacts.exists()
+
+
+def test_a_colleague_saving_between_the_check_and_the_save_is_a_conflict(partner, admin_user, editor, monkeypatch):
+    complete_contacts(partner)
+    ana, eddie = signed_in(admin_user), signed_in(editor)
+    ana_data = posted_values(ana.get(URL))
+    eddie_data = posted_values(eddie.get(URL))
+    ana_data["operator-0-email"] = "ana-choice@acme.example"
+    eddie_data["operator-0-email"] = "eddie-choice@acme.example"
+
+    def eddie_saves_first(*, form, actor):
+        # Ana's post passed the stale check; Eddie's save lands before hers claims the version.
+        info = contact_information_for(partner)
+        theirs = ContactInformationForm(eddie_data, info=info, environment=form.environment)
+        assert theirs.is_valid(), theirs.error_summary()
+        contact_information_save(form=theirs, actor=editor)
+        return contact_information_save(form=form, actor=actor)
+
+    monkeypatch.setattr(views, "contact_information_save", eddie_saves_first)
+    response = ana.post(URL, ana_data)
+    assert response.status_code == 409
+    body = response.content.decode()
+    assert "Someone else saved the contact information while you were editing" in body
+    assert "<ins>eddie-choice@acme.example</ins>" in body  # the colleague's change, listed
+    assert 'value="ana-choice@acme.example"' in body  # her input, kept
+    info = ContactInformation.objects.get(partner=partner)
+    assert info.version == 1
+    assert info.contacts.get(category="operator").email == "eddie-choice@acme.example"
+    assert posted_values(response)["general-version"] == "1"
+
+
+def test_asking_for_another_row_keeps_the_version_the_page_was_filled_from(partner, admin_user, editor):
+    complete_contacts(partner)
+    ana, eddie = signed_in(admin_user), signed_in(editor)
+    ana_data = posted_values(ana.get(URL))
+    eddie_data = posted_values(eddie.get(URL))
+    eddie_data["operator-0-email"] = "eddie-choice@acme.example"
+    assert eddie.post(URL, eddie_data).status_code == 302
+
+    response = ana.post(URL, {**ana_data, "add_row": "operator"})
+    assert response.status_code == 200
+    again = posted_values(response)
+    assert again["general-version"] == "0"  # not silently rebased on Eddie's version
+    assert again["operator-TOTAL_FORMS"] == "2"
+    again["operator-1-email"] = "second@acme.example"
+    assert ana.post(URL, again).status_code == 409
+    assert ContactInformation.objects.get(partner=partner).contacts.get(category="operator").email == (
+        "eddie-choice@acme.example"
+    )
+

@@ -5,7 +5,7 @@ from django.urls import reverse
 
 from contacts.models import Contact, ContactInformation, SupportWindow
 from partners.environments import Environment
-from tests.helpers import contact_form_data, contact_rows, signed_in
+from tests.helpers import contact_form_data, signed_in
 
 URL = reverse("contacts:onboarding")  # the same form as Settings, reachable while incomplete
 
@@ -20,16 +20,18 @@ def post(client, **overrides):
     return client.post(URL, data)
 
 
+def section(response, code):
+    return next(s for s in response.context["form"].sections if s.category.code == code)
+
+
 def field_errors(response, prefix, index=None, field=None):
-    form = response.context["form"]
-    part = next(s.part for s in form.sections if s.category.code == prefix)
-    target = part.forms[index] if index is not None else part
+    part = section(response, prefix)
+    target = part.formset.forms[index] if index is not None else part.form
     return [str(e) for e in target.errors.get(field, [])]
 
 
 def section_errors(response, code):
-    form = response.context["form"]
-    return [str(e) for e in next(s.errors for s in form.sections if s.category.code == code)]
+    return [str(e) for e in section(response, code).errors]
 
 
 def nothing_saved(partner):
@@ -190,7 +192,7 @@ def test_overlapping_windows_in_one_time_zone_are_refused(client, partner):
         {"days": [2, 3], "start": "16:00", "end": "20:00", "time_zone": "Europe/Madrid"},
     ]
     response = post(client, windows=windows)
-    errors = [str(e) for e in response.context["form"].sections[-1].part.forms[1].non_field_errors()]
+    errors = [str(e) for e in section(response, "support_hours").formset.forms[1].non_field_errors()]
     assert errors == ["This window overlaps window 1 in Europe/Madrid: change its days or hours."]
     assert nothing_saved(partner)
 
@@ -228,14 +230,13 @@ def test_twenty_four_seven_with_windows_asks_the_user_to_choose(client, partner)
 
 def test_shared_contact_needs_an_email_when_anything_else_is_given(client, partner):
     response = post(client, shared={"name": "Support", "url": "https://acme.example/help"})
-    form = response.context["form"]
-    assert [str(e) for e in form.shared.errors["email"]] == ["Enter an email address for this contact."]
+    assert field_errors(response, "shared", field="email") == ["Enter an email address for this contact."]
     assert section_errors(response, "shared") == []  # one message, beside the field
 
 
 def test_shared_contact_url_must_be_a_web_address(client, partner):
     response = post(client, shared={"email": "help@acme.example", "url": "javascript:alert(1)"})
-    assert response.context["form"].shared.errors["url"]
+    assert field_errors(response, "shared", field="url")
 
 
 def test_over_long_names_are_refused(client, partner):
@@ -271,7 +272,7 @@ def test_alert_contacts_must_be_members_of_the_partner(partner, admin_user):
     stranger = admin_of(make_partner())
     client = signed_in(admin_user, Environment.PRODUCTION)
     response = post(client, alerts=[stranger.pk])
-    assert response.context["form"].general.errors["alert_contacts"]
+    assert field_errors(response, "alert", field="alert_contacts")
     assert nothing_saved(partner)
 
 
@@ -291,38 +292,87 @@ def test_one_bad_category_saves_nothing_at_all(client, partner):
     assert nothing_saved(partner)
 
 
-def test_rows_are_edited_and_removed(client, partner):
+def test_rows_are_edited_and_removed_by_value(client, partner):
     assert post(client, operator=["a@acme.example", "b@acme.example"]).status_code == 302
     info = ContactInformation.objects.get(partner=partner)
-    a, b = info.contacts.filter(category="operator").order_by("id")
-    data = contact_form_data(version=1)
-    data.update(
-        contact_rows(
-            "operator",
-            [
-                {"id": str(a.pk), "email": "a2@acme.example"},
-                {"id": str(b.pk), "email": "b@acme.example", "DELETE": "on"},
-            ],
-            initial=2,
-        )
-    )
-    # The other categories were saved once already: post them as existing rows to keep them.
-    for prefix in ["technical_emergency", "technical_non_emergency", "merchant_issues"]:
-        existing = info.contacts.get(category=prefix)
-        data.update(contact_rows(prefix, [{"id": str(existing.pk), "email": existing.email}], initial=1))
-    window = info.support_windows.get()
-    data.update(
-        contact_rows(
-            "support_hours",
-            [{"id": str(window.pk), "start": "09:00", "end": "17:00", "time_zone": "America/New_York"}],
-            initial=1,
-        )
-    )
-    data["support_hours-0-days"] = ["0", "1"]
-    shared = info.contacts.get(category="shared")
-    data["shared-id"] = str(shared.pk)
-    response = client.post(URL, data)
+    kept_pks = {row.category: row.pk for row in info.contacts.exclude(category="operator")}
+    window_pk = info.support_windows.get().pk
+    operator = [{"email": "a2@acme.example"}, {"email": "b@acme.example", "DELETE": "on"}]
+    response = post(client, version=1, operator=operator)
     assert response.status_code == 302, response.context["form"].error_summary()
     assert list(info.contacts.filter(category="operator").values_list("email", flat=True)) == ["a2@acme.example"]
-    assert info.contacts.filter(category="technical_emergency").count() == 1
-    assert info.support_windows.get().day_list == [0, 1]
+    # Rows posted unchanged are the same rows: they keep their ids.
+    assert {row.category: row.pk for row in info.contacts.exclude(category="operator")} == kept_pks
+    assert info.support_windows.get().pk == window_pk
+
+    windows = [{"days": [0, 1], "start": "09:00", "end": "17:00", "time_zone": "America/New_York"}]
+    assert post(client, version=2, operator=["a2@acme.example"], windows=windows).status_code == 302
+    assert info.support_windows.get().day_list == [0, 1]  # a changed window is a new window
+    assert info.support_windows.get().pk != window_pk
+
+
+def test_a_window_overlapping_one_that_is_not_its_neighbour_is_refused(client, partner):
+    windows = [
+        {"days": [0], "start": "09:00", "end": "12:00", "time_zone": "Europe/Madrid"},
+        {"days": [0], "start": "09:00", "end": "17:00", "time_zone": "America/New_York"},
+        {"days": [0], "start": "11:00", "end": "13:00", "time_zone": "Europe/Madrid"},
+    ]
+    response = post(client, windows=windows)
+    assert response.status_code == 200
+    errors = [str(e) for e in section(response, "support_hours").formset.forms[2].non_field_errors()]
+    assert errors == ["This window overlaps window 1 in Europe/Madrid: change its days or hours."]
+    assert nothing_saved(partner)
+
+
+@pytest.mark.parametrize(
+    ("saturday", "clashes"),
+    [(("09:00", "17:00"), False), (("01:00", "03:00"), True), (("00:00", "01:00"), True), (("02:00", "09:00"), False)],
+)
+def test_an_overnight_window_runs_into_the_next_morning_only(client, partner, saturday, clashes):
+    friday_night = {"days": [4], "start": "22:00", "end": "02:00", "overnight": "on", "time_zone": "UTC"}
+    start, end = saturday
+    windows = [friday_night, {"days": [5], "start": start, "end": end, "time_zone": "UTC"}]
+    response = post(client, windows=windows)
+    assert response.status_code == (200 if clashes else 302)
+    assert SupportWindow.objects.count() == (0 if clashes else 2)
+
+
+@pytest.mark.parametrize("removed_first", [True, False])
+def test_a_row_marked_for_removal_is_not_a_duplicate(client, partner, removed_first):
+    removed = {"email": "OPS@acme.example", "DELETE": "on"}
+    operator = [removed, "ops@acme.example"] if removed_first else ["ops@acme.example", removed]
+    response = post(client, operator=operator)
+    assert response.status_code == 302
+    assert list(Contact.objects.filter(category="operator").values_list("email", flat=True)) == ["ops@acme.example"]
+
+
+def test_rows_marked_for_removal_do_not_count_toward_the_limit(client, partner):
+    emails = [f"person{i}@acme.example" for i in range(10)]
+    response = post(client, technical_emergency=[*emails, {"email": "gone@acme.example", "DELETE": "on"}])
+    assert response.status_code == 302
+    assert Contact.objects.filter(category="technical_emergency").count() == 10
+    assert not Contact.objects.filter(email="gone@acme.example").exists()
+
+
+def test_an_eleventh_support_window_is_refused(client, partner):
+    windows = [
+        {"days": [day % 7], "start": f"{8 + day // 7:02d}:00", "end": f"{9 + day // 7:02d}:00", "time_zone": "UTC"}
+        for day in range(11)
+    ]
+    response = post(client, windows=windows)
+    assert section_errors(response, "support_hours") == ["At most 10 entries are allowed here: remove 1."]
+    assert nothing_saved(partner)
+    windows[10]["DELETE"] = "on"
+    assert post(client, windows=windows).status_code == 302
+    assert SupportWindow.objects.count() == 10
+
+
+def test_removing_the_windows_and_ticking_24_7_saves(client, partner):
+    window = {"days": [0], "start": "09:00", "end": "17:00", "time_zone": "UTC"}
+    assert post(client, windows=[window]).status_code == 302
+    response = post(client, version=1, support_24_7=True, windows=[{**window, "DELETE": "on"}])
+    assert response.status_code == 302
+    info = ContactInformation.objects.get(partner=partner)
+    assert info.support_24_7 and not info.support_windows.exists()
+    partner.refresh_from_db()
+    assert partner.missing_sandbox == []

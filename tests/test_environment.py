@@ -2,10 +2,11 @@
 
 import pytest
 from django.urls import reverse
+from pytest_django.asserts import assertContains, assertInHTML, assertNotContains
 
 from contacts.models import ContactInformation
 from partners.environments import Environment
-from tests.helpers import complete_contacts, posted_values, signed_in
+from tests.helpers import complete_contacts, html_element, html_elements, posted_values, signed_in
 
 DASHBOARD = reverse("portal:dashboard")
 MODAL = reverse("contacts:onboarding")
@@ -31,15 +32,17 @@ def test_switching_to_production_without_alert_contacts_brings_the_modal_back(sa
 
 def test_the_modal_asks_for_alert_contacts_alone_and_folds_the_rest(sandbox_complete, admin_user):
     client = signed_in(admin_user, Environment.PRODUCTION)
-    page = client.get(MODAL).content.decode()
-    before_fold, folded = page.split('<details class="settled">')
-    assert 'id="category-alert"' in before_fold
-    assert 'id="category-operator"' not in before_fold
-    assert 'id="category-operator"' in folded
-    assert (
-        "Complete, or not needed in this environment (6 categories)" in page
-    )  # reservations shows all seven; one is missing
-    assert "Switch to Production at the top of the page" not in page
+    response = client.get(MODAL)
+    assert response.status_code == 200
+    page = response.content.decode()
+    folded = str(html_element(page, "details", class_="settled"))
+    # reservations shows all seven categories; one is missing
+    assertInHTML("<summary>Complete, or not needed in this environment (6 categories)</summary>", folded)
+    asked = {dict(f.attributes)["id"] for f in html_elements(page, "fieldset", class_="category")}
+    settled = {dict(f.attributes)["id"] for f in html_elements(folded, "fieldset", class_="category")}
+    assert asked - settled == {"category-alert"}
+    assert "category-operator" in settled and len(settled) == 6
+    assertNotContains(response, "Switch to Production at the top of the page")
 
 
 def test_choosing_an_alert_contact_in_production_unlocks(sandbox_complete, admin_user):
@@ -80,6 +83,15 @@ def test_the_switch_is_reachable_from_the_modal_and_refuses_foreign_next(partner
     assert response["Location"] == DASHBOARD
 
 
-def test_the_header_shows_the_current_environment(sandbox_complete, admin_user):
-    page = signed_in(admin_user, Environment.PRODUCTION).get(reverse("portal:help")).content.decode()
-    assert 'value="production" class="segment" aria-pressed="true"' in page
+@pytest.mark.parametrize(("environment", "pressed"), [(Environment.PRODUCTION, "Production"), (None, "Sandbox")])
+def test_the_header_shows_the_current_environment(sandbox_complete, admin_user, environment, pressed):
+    response = signed_in(admin_user, environment).get(reverse("portal:help"))
+    assert response.status_code == 200
+    for value, label in Environment.choices:
+        assertContains(
+            response,
+            f'<button type="submit" name="environment" value="{value}" class="segment" '
+            f'aria-pressed="{"true" if label == pressed else "false"}">{label}</button>',
+            html=True,
+            count=1,
+        )

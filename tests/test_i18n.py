@@ -51,7 +51,10 @@ def test_no_english_left_on_the_spanish_modal_its_errors_and_users_tab(partner, 
         shared={},
         windows=[{"start": "10:00", "end": "09:00", "time_zone": "Mars/X"}],
     )
-    text = visible_text(client.post(reverse("contacts:onboarding"), data).content.decode())
+    response = client.post(reverse("contacts:onboarding"), data)
+    assert response.status_code == 200
+    assert '<html lang="es">' in response.content.decode()
+    text = visible_text(response.content.decode())
     leftovers = {m.group(0).lower() for m in ENGLISH_WORDS.finditer(text)}
     assert leftovers == set(), leftovers
     assert "Información de contacto" in text and "Usuarios" in text
@@ -63,7 +66,11 @@ def test_no_english_left_on_spanish_settings(partner, admin_user):
     complete_contacts(partner, alerts=[admin_user])
     client = spanish(signed_in(admin_user))
     for name in ["contacts:edit", "portal:users", "portal:dashboard", "portal:activity", "portal:help"]:
-        text = visible_text(client.get(reverse(name)).content.decode())
+        response = client.get(reverse(name))
+        assert response.status_code == 200, name
+        assert '<html lang="es">' in response.content.decode(), name
+        text = visible_text(response.content.decode())
+        assert len(text.split()) > 20, name  # a real page, in Spanish
         leftovers = {m.group(0).lower() for m in ENGLISH_WORDS.finditer(text)}
         assert leftovers == set(), (name, leftovers)
 

@@ -189,7 +189,9 @@ class TestAcceptingWithAnExistingAccount:
         return link_path(mail.outbox[-1])
 
     def test_an_anonymous_visitor_is_asked_to_sign_in_and_come_back(self, path):
-        page = Client().get(path).content.decode()
+        response = Client().get(path)
+        assert response.status_code == 200
+        page = response.content.decode()
         assert "sign in to accept" in page
         assert f'href="{reverse("login")}?{urlencode({"next": path})}"' in page
         assert 'name="password1"' not in page
@@ -348,6 +350,7 @@ class TestRateLimit:
     def fill_the_hour(self, partner, admin_user):
         for n in range(20):
             invitation_create(partner=partner, email=f"bulk{n}@elsewhere.example", role=Role.VIEWER, inviter=admin_user)
+        mail.outbox.clear()  # only what the test sends next counts
 
     def test_the_twenty_first_invitation_in_an_hour_is_refused(self, partner, admin_user, invite):
         self.fill_the_hour(partner, admin_user)
@@ -422,6 +425,7 @@ class TestPermissions:
     def test_another_partners_invitation_is_not_found(self, partner_admin_client, action, post):
         other = make_partner("Other Co")
         invitation = invitation_create(partner=other, email="x@elsewhere.example", role=Role.EDITOR, inviter=None)
+        mail.outbox.clear()
         response = post(partner_admin_client, reverse(action, args=[invitation.pk]))
         assert response.status_code == 404
         assert mail.outbox == []
@@ -448,7 +452,9 @@ class TestHeaderInjection:
 
 
 class TestEscaping:
-    def assert_escaped(self, page):
+    def assert_escaped(self, response):
+        assert response.status_code == 200
+        page = response.content.decode()
         assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
         assert "<script>alert" not in page
 
@@ -456,17 +462,17 @@ class TestEscaping:
         self, complete_partner, invitation_path, partner_admin_client
     ):
         accept_as_new_user(invitation_path, name=SCRIPT)
-        self.assert_escaped(partner_admin_client.get(USERS).content.decode())
+        self.assert_escaped(partner_admin_client.get(USERS))
 
     def test_an_inviter_name_is_escaped_in_the_pending_invitations(self, complete_partner, admin_user, invite):
         User.objects.filter(pk=admin_user.pk).update(name=SCRIPT)
         client = signed_in(admin_user)
         invite(client, "pat@elsewhere.example", url=USERS)
-        self.assert_escaped(client.get(USERS).content.decode())
+        self.assert_escaped(client.get(USERS))
 
     def test_a_partner_name_is_escaped_in_the_modal_users_tab(self, db):
         partner = make_partner(SCRIPT)
-        self.assert_escaped(signed_in(admin_of(partner)).get(MODAL).content.decode())
+        self.assert_escaped(signed_in(admin_of(partner)).get(MODAL))
 
     def test_partner_and_inviter_names_are_escaped_on_the_invitation_page(self, db, invite):
         partner = make_partner(SCRIPT)
@@ -474,4 +480,67 @@ class TestEscaping:
         User.objects.filter(pk=admin.pk).update(name=SCRIPT)
         admin.refresh_from_db()
         invite(signed_in(admin), "pat@elsewhere.example")
-        self.assert_escaped(Client().get(link_path(mail.outbox[0])).content.decode())
+        self.assert_escaped(Client().get(link_path(mail.outbox[0])))
+
+
+class TestWhatCountsAsPending:
+    """The one rule of a live link: not accepted, not revoked, not expired; the queryset and the claim obey it."""
+
+    @pytest.fixture
+    def states(self, partner, admin_user):
+        now = timezone.now()
+
+        def make(email, **fields):
+            return Invitation.objects.create(
+                partner=partner,
+                email=email,
+                role=Role.EDITOR,
+                invited_by=admin_user,
+                token_hash=hash_token(email),
+                expires_at=fields.pop("expires_at", now + timedelta(days=7)),
+                **fields,
+            )
+
+        return {
+            "live": make("live@elsewhere.example"),
+            "expired": make("expired@elsewhere.example", expires_at=now - timedelta(seconds=1)),
+            "revoked": make("revoked@elsewhere.example", revoked_at=now),
+            "accepted": make("accepted@elsewhere.example", accepted_at=now),
+        }
+
+    def test_pending_keeps_only_live_invitations(self, states):
+        assert list(Invitation.objects.pending()) == [states["live"]]
+        assert {name: invitation.is_pending for name, invitation in states.items()} == {
+            "live": True,
+            "expired": False,
+            "revoked": False,
+            "accepted": False,
+        }
+
+    @pytest.mark.parametrize("state", ["expired", "revoked", "accepted"])
+    def test_a_dead_invitation_cannot_be_claimed(self, partner, states, state):
+        invitation = states[state]
+        # A copy of the row read while it was live: the claim must ask the database, not this copy.
+        invitation.expires_at = timezone.now() + timedelta(days=1)
+        invitation.revoked_at = invitation.accepted_at = None
+        user = User.objects.create_user(email=invitation.email, password=PASSWORD)
+        with pytest.raises(MembershipError):
+            invitation_accept(invitation=invitation, user=user)
+        assert not Membership.objects.filter(user=user).exists()
+        assert not Activity.objects.filter(partner=partner, action=Activity.Action.MEMBER_ADDED).exists()
+
+    def test_a_live_invitation_is_claimed_once(self, partner, states):
+        user = User.objects.create_user(email="live@elsewhere.example", password=PASSWORD)
+        membership = invitation_accept(invitation=states["live"], user=user)
+        assert (membership.partner, membership.role) == (partner, Role.EDITOR)
+        assert Invitation.objects.get(pk=states["live"].pk).accepted_by == user
+
+
+def test_the_emailed_token_carries_32_random_bytes(partner, admin_user, invite):
+    tokens = set()
+    for n in range(3):
+        invite(signed_in(admin_user), f"token{n}@elsewhere.example")
+        tokens.add(LINK.search(mail.outbox[-1].body).group(2))
+    assert len(tokens) == 3
+    for token in tokens:
+        assert re.fullmatch(r"[A-Za-z0-9_-]{43,}", token), token  # URL-safe base64 of 32 bytes: 43 characters

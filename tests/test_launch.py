@@ -1,6 +1,7 @@
 """The dashboard's launch checklist and the Launch button."""
 
 from django.urls import reverse
+from pytest_django.asserts import assertContains, assertNotContains
 
 from partners.environments import Environment
 from partners.models import Activity, Partner
@@ -10,12 +11,32 @@ DASHBOARD = reverse("portal:dashboard")
 LAUNCH = reverse("portal:launch")
 
 
+DISABLED_LAUNCH = (
+    '<button type="submit" class="button button-primary" disabled aria-describedby="launch-hint">Launch</button>'
+)
+ENABLED_LAUNCH = '<button type="submit" class="button button-primary">Launch</button>'
+
+
 def test_the_checklist_names_what_production_still_needs(partner, admin_user):
     complete_contacts(partner)
-    page = signed_in(admin_user).get(DASHBOARD).content.decode()
-    assert 'data-code="alert_contacts_required"' in page
-    assert "Choose at least one alert contact." in page
-    assert "disabled" in page[page.index('action="/launch/"') :][:400]
+    response = signed_in(admin_user).get(DASHBOARD)
+    assert response.status_code == 200
+    assertContains(
+        response,
+        f'<li class="checklist-item is-missing" data-code="alert_contacts_required">'
+        f'<span class="checklist-mark" aria-hidden="true">○</span>'
+        f'<a href="{reverse("contacts:edit")}#category-alert">Choose at least one alert contact.</a>'
+        f'<code class="code">alert_contacts_required</code></li>',
+        html=True,
+        count=1,
+    )
+    assertContains(response, DISABLED_LAUNCH, html=True, count=1)
+    assertNotContains(response, ENABLED_LAUNCH, html=True)
+    assertContains(
+        response,
+        '<p class="note" id="launch-hint">Launch unlocks once the Production contact information is complete.</p>',
+        html=True,
+    )
 
 
 def test_launch_is_refused_until_production_is_complete(partner, admin_user):
@@ -29,14 +50,17 @@ def test_launch_is_refused_until_production_is_complete(partner, admin_user):
 def test_launching_records_who_and_when(partner, admin_user):
     complete_contacts(partner, alerts=[admin_user])
     client = signed_in(admin_user, Environment.PRODUCTION)
-    page = client.get(DASHBOARD).content.decode()
-    assert "Complete." in page
+    dashboard = client.get(DASHBOARD)
+    assertContains(dashboard, "Complete.", count=2)  # both environments
+    assertContains(dashboard, ENABLED_LAUNCH, html=True, count=1)
     assert client.post(LAUNCH).status_code == 302
     partner.refresh_from_db()
     assert partner.status == Partner.Status.LAUNCHED
     assert partner.launched_by == admin_user and partner.launched_at is not None
     assert Activity.objects.filter(partner=partner, action=Activity.Action.PARTNER_LAUNCHED).count() == 1
-    assert "Launched on" in client.get(DASHBOARD).content.decode()
+    launched = client.get(DASHBOARD)
+    assertContains(launched, "Launched on")
+    assertNotContains(launched, "Launch</button>")
     assert "already been launched" in client.post(LAUNCH, follow=True).content.decode()
 
 

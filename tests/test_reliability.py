@@ -18,7 +18,9 @@ from partners.services import MembershipError, invitation_accept, invitation_cre
 from tests.helpers import admin_of, complete_contacts, contact_form_data, make_member, make_partner
 
 postgres_only = pytest.mark.skipif(
-    connection.vendor != "postgresql", reason="real concurrent transactions need PostgreSQL (SQLite serialises writers)"
+    connection.vendor != "postgresql",
+    reason="needs PostgreSQL: set DATABASE_URL=postgres://USER@HOST:5432/NAME "
+    "(real concurrent transactions; SQLite serialises writers)",
 )
 
 

@@ -11,8 +11,11 @@ from django.conf import settings
 from django.core import mail
 from django.test import Client
 from django.urls import reverse
+from django.utils.html import escape
+from pytest_django.asserts import assertContains, assertNotContains
 
-from contacts.models import ContactInformation
+from accounts.models import User
+from contacts.models import Contact, ContactInformation
 from partners.models import Activity, Role
 from partners.services import invitation_create
 from tests.helpers import PASSWORD, complete_contacts, contact_form_data, make_member, signed_in
@@ -29,38 +32,39 @@ def run_manage(*args, **env):
     )
 
 
+@pytest.fixture(scope="module")
+def production():
+    """One process in production mode (starting Django is slow): `check --deploy`, then the cookie settings."""
+    code = (
+        "from django.core.management import call_command;"
+        "call_command('check', '--deploy', '--fail-level', 'WARNING');"
+        "from django.conf import settings as s;"
+        "print('SETTINGS', s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE, s.SESSION_COOKIE_HTTPONLY,"
+        " s.SESSION_COOKIE_SAMESITE, s.SECURE_HSTS_SECONDS, s.DEBUG)"
+    )
+    return run_manage(
+        "shell",
+        "--command",
+        code,
+        DJANGO_ENV="production",
+        SECRET_KEY=secrets.token_urlsafe(64),
+        ALLOWED_HOSTS="portal.example",
+    )
+
+
 class TestProductionMode:
     def test_refuses_to_start_without_secrets(self):
         result = run_manage("check", DJANGO_ENV="production")
         assert result.returncode != 0
         assert "DJANGO_ENV=production needs SECRET_KEY and ALLOWED_HOSTS" in result.stderr
 
-    def test_check_deploy_reports_nothing(self):
-        result = run_manage(
-            "check",
-            "--deploy",
-            "--fail-level",
-            "WARNING",
-            DJANGO_ENV="production",
-            SECRET_KEY=secrets.token_urlsafe(64),
-            ALLOWED_HOSTS="portal.example",
-        )
-        assert result.returncode == 0, result.stderr
-        assert "no issues" in result.stdout
+    def test_check_deploy_reports_nothing(self, production):
+        assert production.returncode == 0, production.stderr
+        assert "System check identified no issues" in production.stdout
 
-    def test_cookies_and_hsts_are_strict(self):
-        code = (
-            "import django, os; os.environ['DJANGO_SETTINGS_MODULE']='portal.settings'; django.setup();"
-            "from django.conf import settings as s;"
-            "print(s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE, s.SESSION_COOKIE_HTTPONLY,"
-            " s.SESSION_COOKIE_SAMESITE, s.SECURE_HSTS_SECONDS, s.DEBUG)"
-        )
-        env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL"}}
-        env.update(DJANGO_ENV="production", SECRET_KEY=secrets.token_urlsafe(64), ALLOWED_HOSTS="portal.example")
-        result = subprocess.run(
-            [sys.executable, "-c", code], cwd=settings.BASE_DIR, env=env, capture_output=True, text=True
-        )
-        assert result.stdout.split() == ["True", "True", "True", "Lax", "31536000", "False"], result.stderr
+    def test_cookies_and_hsts_are_strict(self, production):
+        line = next((line for line in production.stdout.splitlines() if line.startswith("SETTINGS ")), "")
+        assert line.split()[1:] == ["True", "True", "True", "Lax", "31536000", "False"], production.stderr
 
 
 class TestContentSecurityPolicy:
@@ -69,6 +73,7 @@ class TestContentSecurityPolicy:
         client = signed_in(admin_user)
         for url in [reverse("portal:dashboard"), reverse("contacts:edit"), reverse("portal:users"), reverse("login")]:
             response = client.get(url) if url != reverse("login") else Client().get(url)
+            assert response.status_code == 200, url
             policy = response["Content-Security-Policy"]
             assert "script-src 'self' 'nonce-" in policy and "style-src 'self'" in policy
             assert "unsafe-inline" not in policy
@@ -76,7 +81,9 @@ class TestContentSecurityPolicy:
             assert not re.search(r"\sstyle=", html), url
             assert not re.search(r"\son[a-z]+=", html), url
             nonce = re.search(r"'nonce-([^']+)'", policy).group(1)
-            for tag in re.findall(r"<script\b[^>]*>", html):
+            scripts = re.findall(r"<script\b[^>]*>", html)
+            assert scripts, url  # the page's own script, loaded with the nonce
+            for tag in scripts:
                 assert f'nonce="{nonce}"' in tag and "src=" in tag, tag
 
 
@@ -118,18 +125,27 @@ class TestEscaping:
         data = contact_form_data(
             operator=[{"email": "ops@acme.example", "name": EVIL}], shared={"email": "x", "name": EVIL}
         )
-        modal = client.post(reverse("contacts:onboarding"), data).content.decode()
-        assert "<script>alert" not in modal and "&lt;script&gt;" in modal
-        client.post(
+        modal = client.post(reverse("contacts:onboarding"), data)
+        assert modal.status_code == 200  # the bad shared email: the form comes back with what was typed
+        assertContains(modal, f'value="{escape(EVIL)}"', count=2)  # the two names, kept as typed
+        assertContains(modal, f"<td>{escape(EVIL)}</td>", html=True, count=1)  # the member, in the Users tab
+        assertNotContains(modal, "<script>alert")
+        saved = client.post(
             reverse("contacts:onboarding"), contact_form_data(operator=[{"email": "ops@acme.example", "name": EVIL}])
         )
-        for name in ["contacts:edit", "portal:users", "portal:activity", "portal:dashboard"]:
-            page = client.get(reverse(name)).content.decode()
-            assert "<script>alert" not in page, name
-        assert (
-            evil_member.name
-            in ContactInformation.objects.get(partner=partner).partner.memberships.get(user=evil_member).user.name
-        )
+        assert saved.status_code == 302
+        # Stored exactly as typed: escaping happens on output, never by mangling the data.
+        assert Contact.objects.get(contact_information__partner=partner, category="operator").name == EVIL
+        assert User.objects.get(pk=evil_member.pk).name == EVIL
+        for name, shown in [
+            ("contacts:edit", f'value="{escape(EVIL)}"'),
+            ("portal:users", f"<td>{escape(EVIL)}</td>"),
+            ("portal:activity", escape(EVIL)),
+        ]:
+            response = client.get(reverse(name))
+            assert response.status_code == 200, name
+            assertContains(response, shown, msg_prefix=name)
+            assertNotContains(response, "<script>alert", msg_prefix=name)
 
     def test_admin_escapes_too(self, partner, admin_user):
         complete_contacts(partner)
@@ -144,8 +160,10 @@ class TestEscaping:
             reverse("admin:partners_partner_change", args=[partner.pk]),
             reverse("admin:partners_membership_changelist"),
         ]:
-            page = client.get(url).content.decode()
-            assert "<script>alert" not in page, url
+            response = client.get(url)
+            assert response.status_code == 200, url
+            assertContains(response, escape(EVIL), msg_prefix=url)
+            assertNotContains(response, "<script>alert", msg_prefix=url)
 
     def test_invitation_emails_have_a_one_line_subject_and_plain_text_names(
         self, partner, admin_user, django_capture_on_commit_callbacks
@@ -189,8 +207,12 @@ class TestHostileInput:
         assert signed_in(admin_user).post(reverse("contacts:onboarding"), data).status_code == 400
 
     def test_nothing_is_recorded_for_refused_input(self, partner, admin_user):
-        signed_in(admin_user).post(reverse("contacts:onboarding"), {"general-version": "0"})
+        response = signed_in(admin_user).post(reverse("contacts:onboarding"), {"general-version": "0"})
+        assert response.status_code in {200, 400}
+        assert ContactInformation.objects.get(partner=partner).version == 0
         assert not Activity.objects.filter(partner=partner).exists()
+        signed_in(admin_user).post(reverse("contacts:onboarding"), contact_form_data())
+        assert Activity.objects.filter(partner=partner).count() == 1  # what a good save records
 
 
 class TestOddNumbers:

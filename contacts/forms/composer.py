@@ -1,0 +1,132 @@
+"""The contact information form: every category, validated together and saved together."""
+
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from accounts.forms import Form
+from contacts.categories import categories_for
+from contacts.completeness import REQUIREMENTS, ContactCounts, missing_requirements
+from contacts.forms.base import Page
+from contacts.forms.fields import VersionField
+from contacts.forms.release import release
+from contacts.forms.sections import section_for
+from partners.environments import Environment
+
+
+class VersionForm(Form):
+    """The part of the page that is no category: the version of the contact information it was filled from."""
+
+    version = VersionField()
+
+
+class ContactInformationForm:
+    """Every category of a partner's contact information, one section each, validated and saved as one form.
+
+    Bound to posted `data`, it judges them. Unbound, it shows the stored contact information, or the
+    `shown` values of another form (see `redisplay`).
+    """
+
+    def __init__(self, data=None, *, info, environment, read_only=False, shown=None):
+        self.info, self.partner = info, info.partner
+        self.environment = Environment(environment)
+        self.read_only = read_only
+        self.alerts_editable = self.environment.has_alert_contacts and not read_only
+        self.shown = shown
+        version = info.version if shown is None else shown["version"]
+        self.general = VersionForm(data, prefix="general", initial={"version": version})
+        page = Page.load(info, environment=self.environment, alerts_editable=self.alerts_editable)
+        outstanding = {REQUIREMENTS[code].category for code in self.partner.missing_contacts(self.environment)}
+        self.sections = [
+            section_for(
+                category,
+                page,
+                data,
+                shown=None if shown is None else shown.get(category.code),
+                outstanding=category.code in outstanding,
+            )
+            for category in categories_for(self.partner.integration_kind)
+        ]
+        if read_only:
+            for section in self.sections:
+                for form in section.forms():
+                    for field in form.fields.values():
+                        field.disabled = True
+        self.missing = []
+        self.checked = None
+
+    @property
+    def is_bound(self):
+        return self.general.is_bound
+
+    @property
+    def version(self):
+        """The version of the contact information this form was filled from (once validated)."""
+        return self.general.cleaned_data["version"]
+
+    @property
+    def posted_version(self):
+        """The version the posted form says it was filled from, read by the version field's rule; or None."""
+        return self.general.fields["version"].parse(self.general["version"].data)
+
+    def is_stale(self):
+        """Whether the posted form was filled from an older version than the one stored now."""
+        return self.posted_version is not None and self.posted_version != self.info.version
+
+    def redisplay(self, *, rebase_on=None):
+        """What was posted, in an unbound form that shows it without judging it (no errors).
+
+        Used when the user only asked for another row (the posted version kept), and after a conflict,
+        rebased on the current contact information `rebase_on`: saving again replaces it knowingly.
+        """
+        info = rebase_on or self.info
+        shown = {section.category.code: section.shown() for section in self.sections}
+        shown["version"] = info.version if rebase_on else self.general["version"].value()
+        return type(self)(info=info, environment=self.environment, shown=shown)
+
+    @property
+    def cache_key(self):
+        """What an unbound form's rendering depends on, for caching its sections; None when it shows a post.
+
+        Every save raises the version, and every deploy changes the release, so either is a new key.
+        """
+        if self.is_bound or self.shown is not None:
+            return None
+        partner = self.partner
+        parts = (release(), partner.pk, self.info.pk, self.info.version, partner.integration, partner.phone_region)
+        return ":".join(str(part) for part in (*parts, self.environment, int(self.read_only), get_language()))
+
+    @property
+    def settled_sections(self):
+        """Categories that are complete or not needed in this environment, and have nothing to fix."""
+        return [s for s in self.sections if not s.outstanding and not s.has_errors]
+
+    def is_valid(self):
+        """Validate every section, then ask completeness what is still missing; all errors are reported at once."""
+        if self.read_only or not self.is_bound:
+            return False
+        if self.checked is None:
+            valid = [self.general.is_valid(), *[section.is_valid() for section in self.sections]]
+            counts = ContactCounts.from_mapping({k: v for s in self.sections for k, v in s.counts().items()})
+            self.missing = missing_requirements(
+                counts, integration=self.partner.integration_kind, environment=self.environment
+            )
+            by_code = {section.category.code: section for section in self.sections}
+            for requirement in self.missing:
+                by_code[requirement.category].errors.append(requirement.message)
+            self.checked = all(valid) and not self.missing
+        return self.checked
+
+    def error_summary(self):
+        """Every error on the page as (link target, text), in page order, for the summary on top."""
+        summary = [entry for section in self.sections for entry in section.error_summary()]
+        if self.general.errors:  # the hidden version: only a tampered or truncated post gets here
+            summary.insert(0, ("#error-summary", _("The form arrived incomplete: reload the page and try again.")))
+        return summary
+
+    def save(self):
+        """Write every category, 24/7 included; the caller holds the transaction and the version check."""
+        if not self.is_valid():
+            raise ValueError("Only a valid contact information form can be saved.")
+        for section in self.sections:
+            section.save()
+        return self.info
