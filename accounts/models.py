@@ -2,8 +2,10 @@
 
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import models
-from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
+
+from accounts.identity import canonical_email, email_skeleton
+from accounts.validators import validate_no_format_characters
 
 
 def normalize_email(email):
@@ -17,8 +19,12 @@ class UserQuerySet(models.QuerySet):
     """Queries about many users."""
 
     def with_email(self, email):
-        """Users whose address is `email`, compared the way sign-in compares it."""
-        return self.filter(email__iexact=normalize_email(email))
+        """The user whose address is `email` (an exact match on its canonical form), as a queryset."""
+        return self.filter(email_canonical=canonical_email(email))
+
+    def looking_like(self, email):
+        """Users whose address a reader could mistake for `email`, the same account included."""
+        return self.filter(email_skeleton=email_skeleton(email))
 
 
 class UserManager(BaseUserManager.from_queryset(UserQuerySet)):
@@ -57,8 +63,11 @@ class User(AbstractUser):
     username = None
     first_name = None
     last_name = None
-    name = models.CharField(_("name"), max_length=150, blank=True)
+    name = models.CharField(_("name"), max_length=150, blank=True, validators=[validate_no_format_characters])
     email = models.EmailField(_("email address"), max_length=254, unique=True)
+    # Derived from `email` on every save (accounts.identity); lookups are exact matches on these.
+    email_canonical = models.CharField(max_length=320, unique=True, editable=False)
+    email_skeleton = models.CharField(max_length=320, unique=True, editable=False)
 
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"
@@ -69,10 +78,22 @@ class User(AbstractUser):
     class Meta:
         verbose_name = _("user")
         verbose_name_plural = _("users")
-        constraints = [models.UniqueConstraint(Lower("email"), name="user_email_ci_unique")]
 
     def __str__(self):
         return self.name or self.email
+
+    def clean(self):
+        super().clean()
+        self.set_email_identity()
+
+    def save(self, *args, **kwargs):
+        self.set_email_identity()
+        super().save(*args, **kwargs)
+
+    def set_email_identity(self):
+        """Derive the canonical form and the skeleton from the address: they must never drift from it."""
+        self.email_canonical = canonical_email(self.email)
+        self.email_skeleton = email_skeleton(self.email)
 
     def get_full_name(self):
         """The name people see, or the email when none was given."""
@@ -83,5 +104,5 @@ class User(AbstractUser):
         return self.get_full_name()
 
     def has_email(self, email):
-        """Whether `email` is this user's address, compared the way sign-in compares it."""
-        return self.email.casefold() == normalize_email(email).casefold()
+        """Whether `email` is this user's address: the same canonical form."""
+        return canonical_email(self.email) == canonical_email(email)

@@ -4,15 +4,22 @@ from django.contrib import admin
 
 from accounts.models import User
 from contacts.models import Contact, ContactInformation, SupportWindow
-from contacts.services import contact_information_reconcile
+from contacts.services import contact_information_for, contact_information_reconcile
 from partners import admin as partners_admin
 from partners.models import Membership, Partner
 
 
-def reconcile(partners):
-    """Operators changed members or contacts outside the portal's forms: bring each partner up to date."""
+def snapshot(request, partners):
+    """Remember each partner's contact information before an operator's edit, to record what it changed."""
+    request.contacts_before = {p.pk: contact_information_for(p).as_dict() for p in partners}
+
+
+def reconcile(request, partners):
+    """Operators changed members or contacts outside the portal's forms: bring each partner up to date,
+    and record the change under the operator's name, visible to the partner in Settings › Activity."""
+    before = getattr(request, "contacts_before", {})
     for partner in {p.pk: p for p in partners}.values():
-        contact_information_reconcile(partner=partner)
+        contact_information_reconcile(partner=partner, operator=request.user, before=before.get(partner.pk))
 
 
 class ReconcileMembers:
@@ -20,7 +27,7 @@ class ReconcileMembers:
 
     def members_changed(self, request, partners):
         super().members_changed(request, partners)
-        reconcile(partners)
+        reconcile(request, partners)
 
 
 class UserAdmin(ReconcileMembers, partners_admin.UserAdmin):
@@ -64,20 +71,26 @@ class ContactInformationAdmin(admin.ModelAdmin):
     inlines = [ContactInline, SupportWindowInline]
     list_select_related = ["partner", "updated_by"]
 
+    def save_model(self, request, obj, form, change):
+        if change:
+            snapshot(request, [ContactInformation.objects.select_related("partner").get(pk=obj.pk).partner])
+        super().save_model(request, obj, form, change)
+
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         # An operator's edit is a new version too: open forms go stale, completeness is recomputed.
-        contact_information_reconcile(partner=form.instance.partner)
+        reconcile(request, [form.instance.partner])
 
     def delete_model(self, request, obj):
+        snapshot(request, [obj.partner])
         super().delete_model(request, obj)
-        contact_information_reconcile(partner=obj.partner)
+        reconcile(request, [obj.partner])
 
     def delete_queryset(self, request, queryset):
         partners = list(Partner.objects.filter(contact_information__in=queryset))
+        snapshot(request, partners)
         super().delete_queryset(request, queryset)
-        for partner in partners:
-            contact_information_reconcile(partner=partner)
+        reconcile(request, partners)
 
 
 @admin.register(Contact)
@@ -88,15 +101,25 @@ class ContactAdmin(admin.ModelAdmin):
     list_select_related = ["contact_information__partner"]
 
     def save_model(self, request, obj, form, change):
+        partners = [obj.contact_information.partner]
+        if change:
+            partners.append(
+                Contact.objects.select_related("contact_information__partner")
+                .get(pk=obj.pk)
+                .contact_information.partner
+            )
+        snapshot(request, partners)
         super().save_model(request, obj, form, change)
-        contact_information_reconcile(partner=obj.contact_information.partner)
+        reconcile(request, partners)
 
     def delete_model(self, request, obj):
+        partners = [obj.contact_information.partner]
+        snapshot(request, partners)
         super().delete_model(request, obj)
-        contact_information_reconcile(partner=obj.contact_information.partner)
+        reconcile(request, partners)
 
     def delete_queryset(self, request, queryset):
         partners = list(Partner.objects.filter(contact_information__contacts__in=queryset).distinct())
+        snapshot(request, partners)
         super().delete_queryset(request, queryset)
-        for partner in partners:
-            contact_information_reconcile(partner=partner)
+        reconcile(request, partners)

@@ -11,7 +11,15 @@ from contacts.models import ContactInformation
 from partners.environments import Environment
 from partners.integrations import get_integration
 from partners.models import Activity, Membership, Partner, Role
-from partners.services import MembershipError, activity_record, lock_membership, refuse_last_admin
+from partners.services import (
+    MembershipError,
+    activity_record,
+    lock_membership,
+    lock_partner,
+    operator_label,
+    refuse_last_admin,
+    refuse_look_alike,
+)
 
 
 class ContactInformationConflict(Exception):
@@ -55,12 +63,17 @@ def contact_status_refresh(*, partner, info=None):
 
 @transaction.atomic
 def partner_create(*, name, integration, admin_email, admin_password=None, admin_name="", phone_region="US"):
-    """Create a partner, its empty contact information and its first Admin; returns (partner, user, created)."""
+    """Create a partner, its empty contact information and its first Admin; returns (partner, user, created).
+
+    The Admin is the account with exactly this address, or a new one; an address that only looks like an
+    existing account's is refused (MembershipError).
+    """
     get_integration(integration)
     partner = Partner.objects.create(name=name, integration=integration, phone_region=phone_region)
     user = User.objects.with_email(admin_email).first()
     created = user is None
     if created:
+        refuse_look_alike(admin_email)
         user = User.objects.create_user(email=admin_email, password=admin_password, name=admin_name)
         if admin_password is None:
             user.set_unusable_password()
@@ -75,7 +88,11 @@ def partner_create(*, name, integration, admin_email, admin_password=None, admin
 
 @transaction.atomic
 def membership_remove(*, membership, actor):
-    """Remove a member; refused for the last Admin and for the last alert contact."""
+    """Remove a member; refused for the last Admin and for the last alert contact.
+
+    It changes the contact information when the member was an alert contact, so it goes through the same
+    lock and version as a save: a form filled before the removal is refused as stale, never applied after it.
+    """
     membership = lock_membership(membership)
     partner = membership.partner
     refuse_last_admin(membership)
@@ -87,6 +104,8 @@ def membership_remove(*, membership, actor):
                 _("%(user)s is the only alert contact: choose another alert contact first.") % {"user": membership.user}
             )
         info.alert_contacts.remove(membership.user)
+    # A form filled before this removal may offer (or have chosen) this member as an alert contact.
+    ContactInformation.objects.filter(pk=info.pk).update(version=F("version") + 1)
     membership.delete()
     contact_status_refresh(partner=partner, info=info)
     activity_record(
@@ -99,20 +118,51 @@ def membership_remove(*, membership, actor):
 
 
 @transaction.atomic
-def contact_information_reconcile(*, partner):
-    """After changes made outside the form (operators in the admin): drop alert contacts who are no longer
-    members, raise the version so open forms and cached renderings go stale, and refresh completeness."""
-    partner.refresh_from_db()
+def partner_launch(*, partner, actor):
+    """Launch the integration: only once Production contact information is complete, computed under the lock."""
+    partner = lock_partner(partner.pk)
+    contact_status_refresh(partner=partner)
+    if partner.missing_production:
+        raise MembershipError(_("Complete the Production contact information before launching."))
+    if partner.status != Partner.Status.ONBOARDING:
+        raise MembershipError(_("This integration has already been launched."))
+    partner.status = Partner.Status.LAUNCHED
+    partner.launched_at = timezone.now()
+    partner.launched_by = actor
+    partner.save(update_fields=["status", "launched_at", "launched_by"])
+    activity_record(partner=partner, actor=actor, action=Activity.Action.PARTNER_LAUNCHED, subject=partner.name)
+    return partner
+
+
+@transaction.atomic
+def contact_information_reconcile(*, partner, operator=None, before=None):
+    """After changes made outside the form (operators in the Django admin): drop alert contacts who are no
+    longer members, raise the version so open forms and cached renderings go stale, refresh completeness,
+    and record what changed (from `before`, a snapshot taken ahead of the edit) under the operator's label."""
+    partner = lock_partner(partner.pk)
     info = contact_information_for(partner)
+    before = info.as_dict() if before is None else before
     info.alert_contacts.remove(*info.alert_contacts.exclude(memberships__partner=partner))
     ContactInformation.objects.filter(pk=info.pk).update(version=F("version") + 1)
+    info.refresh_from_db(fields=["version"])
     contact_status_refresh(partner=partner, info=info)
+    after = info.as_dict()
+    if after != before:
+        activity_record(
+            partner=partner,
+            actor=operator,
+            label=operator_label(operator) if operator else "operator:",
+            action=Activity.Action.CONTACTS_UPDATED,
+            before={"version": info.version - 1, **before},
+            after={"version": info.version, **after},
+        )
 
 
 @transaction.atomic
 def contact_information_save(*, form, actor):
     """Save a valid contact information form as one change, or raise ContactInformationConflict if it is stale."""
     info = form.info
+    info.partner = lock_partner(info.partner_id)  # members cannot change under us; the stored answer is fresh
     claimed = ContactInformation.objects.filter(pk=info.pk, version=form.version).update(
         version=F("version") + 1, updated_at=timezone.now(), updated_by=actor
     )
@@ -122,6 +172,10 @@ def contact_information_save(*, form, actor):
     # We now hold the row: nobody else can save until we commit, so "before" is what we replace.
     before = info.as_dict()
     form.save()
+    # The alert contacts were checked against the members when the form was validated; under the lock,
+    # make sure they still are (a removal that won the race has raised the version, so this is a last guard).
+    if info.alert_contacts.exclude(memberships__partner=info.partner).exists():
+        raise ContactInformationConflict(info.version + 1)
     info.refresh_from_db(fields=["version", "updated_at", "updated_by", "support_24_7"])
     after = info.as_dict()
     contact_status_refresh(partner=info.partner, info=info)

@@ -41,6 +41,10 @@ def handle_contact_form(request, *, template, success_url, extra_context=None, s
             else:
                 messages.success(request, _("Contact information saved."))
                 return redirect(success_url)
+        elif not stale and form.posted_version is not None:
+            # Invalid: perhaps only because a colleague changed things since our check (a member they removed
+            # is still ticked here). If the stored version moved, the honest answer is the conflict page.
+            stale = contact_information_for(membership.partner).version != form.posted_version
         if stale:
             # Show what changed meanwhile, keep everything the user typed, and rebase it on the
             # current version: saving again is a deliberate choice made after seeing the changes.

@@ -7,8 +7,15 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.forms import Form
 from accounts.models import User, normalize_email
+from accounts.validators import validate_no_format_characters
 from partners.models import Role
-from partners.services import MembershipError, invitation_accept, invitation_create, membership_change_role
+from partners.services import (
+    MembershipError,
+    invitation_accept,
+    invitation_create,
+    membership_change_role,
+    refuse_look_alike,
+)
 
 
 class InvitationForm(Form):
@@ -72,7 +79,12 @@ class RoleForm(Form):
 class AcceptInvitationForm(SetPasswordMixin, Form):
     """A new user accepting an invitation: a name and a password, then the membership."""
 
-    name = forms.CharField(label=_("Your name"), max_length=150, widget=forms.TextInput(attrs={"autocomplete": "name"}))
+    name = forms.CharField(
+        label=_("Your name"),
+        max_length=150,
+        validators=[validate_no_format_characters],
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+    )
     password1, password2 = SetPasswordMixin.create_password_fields()
 
     def __init__(self, *args, invitation, **kwargs):
@@ -82,6 +94,10 @@ class AcceptInvitationForm(SetPasswordMixin, Form):
     def clean(self):
         self.validate_passwords()
         self.validate_password_for_user(User(email=self.invitation.email, name=self.cleaned_data.get("name", "")))
+        try:
+            refuse_look_alike(self.invitation.email)
+        except MembershipError as error:
+            raise forms.ValidationError(str(error), code="look_alike") from None
         return super().clean()
 
     def save(self):

@@ -8,7 +8,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from phonenumbers import COUNTRY_CODE_TO_REGION_CODE
 
-from accounts.models import normalize_email
+from accounts.identity import canonical_email, email_skeleton
+from accounts.validators import validate_no_format_characters
 from partners.environments import Environment
 from partners.integrations import get_integration, integration_choices
 
@@ -27,7 +28,7 @@ class Partner(models.Model):
         LAUNCHED = "launched", _("Launched")
         DISABLED = "disabled", _("Disabled")
 
-    name = models.CharField(_("name"), max_length=200)
+    name = models.CharField(_("name"), max_length=200, validators=[validate_no_format_characters])
     integration = models.CharField(_("integration kind"), max_length=40, choices=integration_choices)
     phone_region = models.CharField(
         _("default phone region"),
@@ -162,8 +163,12 @@ class InvitationQuerySet(models.QuerySet):
         return self.filter(accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=timezone.now())
 
     def for_email(self, email):
-        """Invitations addressed to `email`, compared the way sign-in compares it."""
-        return self.filter(email__iexact=normalize_email(email))
+        """Invitations addressed to `email`: an exact match on its canonical form."""
+        return self.filter(email_canonical=canonical_email(email))
+
+    def looking_like(self, email):
+        """Invitations whose address a reader could mistake for `email`, the same address included."""
+        return self.filter(email_skeleton=email_skeleton(email))
 
 
 class Invitation(models.Model):
@@ -173,6 +178,9 @@ class Invitation(models.Model):
         Partner, verbose_name=_("partner"), on_delete=models.CASCADE, related_name="invitations"
     )
     email = models.EmailField(_("email address"), max_length=254)
+    # Derived from `email` on every save, as for users (accounts.identity).
+    email_canonical = models.CharField(max_length=320, db_index=True, editable=False)
+    email_skeleton = models.CharField(max_length=320, editable=False)
     role = models.CharField(_("role"), max_length=10, choices=Role.choices, default=Role.EDITOR)
     invited_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("invited by"), on_delete=models.SET_NULL, null=True, related_name="+"
@@ -200,6 +208,11 @@ class Invitation(models.Model):
 
     def __str__(self):
         return f"{self.email} → {self.partner}"
+
+    def save(self, *args, **kwargs):
+        self.email_canonical = canonical_email(self.email)
+        self.email_skeleton = email_skeleton(self.email)
+        super().save(*args, **kwargs)
 
     @property
     def is_pending(self):

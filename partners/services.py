@@ -1,6 +1,8 @@
 """Writes about partners and their people: invitations, roles and launch, each recorded in the activity log."""
 
+import logging
 import secrets
+import smtplib
 from datetime import timedelta
 
 from django.conf import settings
@@ -14,8 +16,11 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 
+from accounts.identity import canonical_email
 from accounts.models import User, normalize_email
 from partners.models import LAST_ADMIN_MESSAGE, Activity, Invitation, Membership, Partner, hash_token
+
+logger = logging.getLogger(__name__)
 
 
 class MembershipError(Exception):
@@ -48,13 +53,41 @@ def password_set_path(user):
 
 
 def _send_invitation_email(invitation, token, *, request=None):
+    """Send the link now, inside the caller's transaction: if the mail server refuses, nothing is kept."""
     path = reverse("portal:accept_invitation", kwargs={"token": token})
     link = request.build_absolute_uri(path) if request is not None else f"{settings.PORTAL_BASE_URL}{path}"
     context = {"invitation": invitation, "link": link, "days": settings.INVITATION_MAX_AGE_DAYS}
-    # One line whatever the partner is called: a header may not contain line breaks.
+    # Plain text, never HTML-escaped (the templates say autoescape off), and one line whatever the partner
+    # is called: a header may not contain line breaks.
     subject = " ".join(render_to_string("partners/email/invitation_subject.txt", context).split())
     body = render_to_string("partners/email/invitation_message.txt", context)
-    send_mail(subject, body, None, [invitation.email])
+    try:
+        send_mail(subject, body, None, [invitation.email])
+    except (smtplib.SMTPException, OSError) as error:
+        logger.warning("Invitation email to partner %s not sent: %r", invitation.partner_id, error)
+        raise MembershipError(
+            _("We could not send the invitation email just now, so no invitation was made. Try again in a few minutes.")
+        ) from error
+
+
+def refuse_look_alike(email, *, invitations=None):
+    """Raise MembershipError if `email` is not an existing account's address (or invitation's) but looks like one.
+
+    `admin@fıntech.example` must never pass for `admin@fintech.example`: it would squat the real person's
+    invitations, or be taken for them by an operator.
+    """
+    canonical = canonical_email(email)
+    look_alikes = [User.objects.looking_like(email).exclude(email_canonical=canonical)]
+    if invitations is not None:
+        look_alikes.append(invitations.looking_like(email).exclude(email_canonical=canonical))
+    if any(query.exists() for query in look_alikes):
+        raise MembershipError(
+            _(
+                "%(email)s looks like the address of another person here, but it is not the same address. "
+                "Check each letter, or use that address."
+            )
+            % {"email": email}
+        )
 
 
 def _new_invitation(*, partner, email, role, inviter):
@@ -85,6 +118,7 @@ def invitation_create(*, partner, email, role, inviter, request=None):
     email = normalize_email(email)
     if partner.memberships.filter(user__in=User.objects.with_email(email)).exists():
         raise MembershipError(_("%(email)s is already a member of this account.") % {"email": email})
+    refuse_look_alike(email, invitations=partner.invitations.pending())
     _check_invitation_rate(Partner.objects.select_for_update().get(pk=partner.pk))
     # A new invitation replaces any pending one for the same address.
     partner.invitations.pending().for_email(email).update(revoked_at=timezone.now())
@@ -92,7 +126,7 @@ def invitation_create(*, partner, email, role, inviter, request=None):
     activity_record(
         partner=partner, actor=inviter, action=Activity.Action.INVITATION_SENT, subject=email, after={"role": role}
     )
-    transaction.on_commit(lambda: _send_invitation_email(invitation, token, request=request))
+    _send_invitation_email(invitation, token, request=request)
     return invitation
 
 
@@ -106,7 +140,7 @@ def invitation_resend(*, invitation, actor, request=None):
         raise MembershipError(_("This invitation was already accepted, revoked or replaced by a newer link."))
     fresh, token = _new_invitation(partner=partner, email=invitation.email, role=invitation.role, inviter=actor)
     activity_record(partner=partner, actor=actor, action=Activity.Action.INVITATION_RESENT, subject=invitation.email)
-    transaction.on_commit(lambda: _send_invitation_email(fresh, token, request=request))
+    _send_invitation_email(fresh, token, request=request)
     return fresh
 
 
@@ -143,13 +177,19 @@ def invitation_accept(*, invitation, user):
     return membership
 
 
-def lock_membership(membership):
-    """Lock the partner, then the membership, for a change to members (callers hold a transaction).
+def lock_partner(partner_id):
+    """Lock a partner's row for a change to its members or contact information (callers hold a transaction).
 
-    Locking the partner first means two Admins demoting or removing each other cannot both pass the
-    last-Admin check.
+    Every such change takes this lock first, so they run one after the other per partner, always in the same
+    order (partner, then the rows it owns): two Admins cannot both pass the last-Admin check, a member cannot
+    be removed halfway through a save of the alert contacts, and no two changes wait on each other forever.
     """
-    Partner.objects.select_for_update().filter(pk=membership.partner_id).first()
+    return Partner.objects.select_for_update().get(pk=partner_id)
+
+
+def lock_membership(membership):
+    """Lock the partner, then the membership, for a change to members (callers hold a transaction)."""
+    lock_partner(membership.partner_id)
     return Membership.objects.select_for_update().select_related("user", "partner").get(pk=membership.pk)
 
 
@@ -178,19 +218,3 @@ def membership_change_role(*, membership, role, actor):
         after={"role": role},
     )
     return membership
-
-
-@transaction.atomic
-def partner_launch(*, partner, actor):
-    """Launch the integration: only once Production contact information is complete."""
-    partner = Partner.objects.select_for_update().get(pk=partner.pk)
-    if partner.missing_production:
-        raise MembershipError(_("Complete the Production contact information before launching."))
-    if partner.status != Partner.Status.ONBOARDING:
-        raise MembershipError(_("This integration has already been launched."))
-    partner.status = Partner.Status.LAUNCHED
-    partner.launched_at = timezone.now()
-    partner.launched_by = actor
-    partner.save(update_fields=["status", "launched_at", "launched_by"])
-    activity_record(partner=partner, actor=actor, action=Activity.Action.PARTNER_LAUNCHED, subject=partner.name)
-    return partner

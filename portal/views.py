@@ -7,17 +7,18 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views import i18n
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.navigation import parse_small_int, safe_next
 from contacts.completeness import REQUIREMENTS
 from contacts.decorators import contact_information_not_required
 from contacts.history import contact_changes
+from contacts.services import partner_launch
 from partners.decorators import membership_required
 from partners.environments import Environment, set_environment
 from partners.middleware import set_current_partner
 from partners.models import Activity, Role
-from partners.services import MembershipError, partner_launch
+from partners.services import MembershipError
 
 
 def checklist(partner, environment):
@@ -78,7 +79,7 @@ def help_page(request):
     return render(request, "portal/help.html")
 
 
-@require_GET
+@require_http_methods(["GET", "HEAD"])
 @login_not_required
 @contact_information_not_required
 def health(request):

@@ -170,3 +170,54 @@ def test_asking_for_another_row_keeps_the_version_the_page_was_filled_from(partn
         "eddie-choice@acme.example"
     )
 
+
+def test_an_invalid_save_made_stale_meanwhile_gets_the_conflict_page_not_a_riddle(
+    complete_partner, admin_user, editor, monkeypatch
+):
+    """A colleague removes a member between our staleness check and validation: our form, which still ticks
+    that member as an alert contact, is now invalid; the answer is the conflict page, not "Select a valid choice"."""
+    from accounts.models import User
+    from contacts.services import membership_remove
+    from partners.models import Membership
+
+    colleague = User.objects.get(pk=editor.pk)
+    client = signed_in(admin_user, Environment.PRODUCTION)
+    data = posted_values(client.get(URL))
+    data["general-alert_contacts"] = [str(admin_user.pk), str(colleague.pk)]
+    original = ContactInformationForm.is_valid
+
+    def colleague_acts_first(form):
+        membership_remove(membership=Membership.objects.get(user=colleague), actor=admin_user)
+        return original(form)
+
+    monkeypatch.setattr(ContactInformationForm, "is_valid", colleague_acts_first)
+    response = client.post(URL, data)
+    assert response.status_code == 409
+    assert "Someone else saved the contact information while you were editing" in response.content.decode()
+    assert "Select a valid choice" not in response.content.decode()
+    info = ContactInformation.objects.get(partner=complete_partner)
+    assert list(info.alert_contacts.all()) == [admin_user]
+
+
+def test_a_save_made_stale_by_an_operators_admin_edit_is_a_conflict_that_names_the_operator(
+    complete_partner, admin_user, django_user_model
+):
+    client = signed_in(admin_user)
+    data = posted_values(client.get(URL))
+    operator = django_user_model.objects.create_superuser(email="op@portal.example", password="x-Op3rator-pass")
+    staff = signed_in(operator)
+    info = ContactInformation.objects.get(partner=complete_partner)
+    contact = info.contacts.get(category="operator")
+    response = staff.post(
+        reverse("admin:contacts_contact_change", args=[contact.pk]),
+        {"contact_information": info.pk, "category": "operator", "email": "night-desk@acme.example", "name": ""},
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    data["operator-0-email"] = "mine@acme.example"
+    response = client.post(URL, data)
+    assert response.status_code == 409
+    page = response.content.decode()
+    assert "night-desk@acme.example" in page  # what the operator changed
+    assert "op@portal.example" in page  # and who: the operator, by name
+    activity = client.get(reverse("portal:activity")).content.decode()
+    assert "Operator (op@portal.example)" in activity and "night-desk@acme.example" in activity

@@ -66,7 +66,7 @@ class TestProductionRefusesToStart:
             True,
         )
         assert s.SECURE_PROXY_SSL_HEADER is None
-        assert s.AXES_IPWARE_PROXY_COUNT is None
+        assert (s.BEHIND_PROXY, s.PROXY_COUNT) == (False, 0)
         assert s.MAILERS == {"default": {"BACKEND": "django.core.mail.backends.smtp.EmailBackend"}}
         assert s.STORAGES["staticfiles"]["BACKEND"] == "whitenoise.storage.CompressedManifestStaticFilesStorage"
 
@@ -100,7 +100,7 @@ class TestLocalDefaults:
         assert s.LOGGING["root"]["level"] == "WARNING"
         assert s.PORTAL_BASE_URL == "http://127.0.0.1:8000"
         assert s.PORTAL_RELEASE == ""
-        assert (s.AXES_FAILURE_LIMIT, s.AXES_COOLOFF_TIME.total_seconds(), s.AXES_IPWARE_PROXY_COUNT) == (5, 900, None)
+        assert (s.AXES_FAILURE_LIMIT, s.AXES_COOLOFF_TIME.total_seconds(), s.PROXY_COUNT) == (5, 900, 0)
 
     def test_debug_off_locally_is_strict_too(self, load):
         s = load(DEBUG="false")
@@ -129,7 +129,7 @@ class TestOverrides:
             DEFAULT_FROM_EMAIL="Portal <portal@example.com>",
         )
         assert s.SECURE_PROXY_SSL_HEADER == ("HTTP_X_FORWARDED_PROTO", "https")
-        assert s.AXES_IPWARE_PROXY_COUNT == 2
+        assert (s.BEHIND_PROXY, s.PROXY_COUNT) == (True, 2)
         assert (s.SECURE_HSTS_SECONDS, s.SECURE_HSTS_PRELOAD, s.SECURE_HSTS_INCLUDE_SUBDOMAINS) == (3600, False, False)
         assert s.SECURE_SSL_REDIRECT is False
         assert s.LOGGING["root"]["level"] == "INFO"

@@ -5,10 +5,11 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.core.validators import validate_email
 
+from accounts.validators import validate_no_format_characters
 from contacts.services import partner_create
 from partners.integrations import INTEGRATION_KINDS
 from partners.models import Partner, region_choices
-from partners.services import password_set_path
+from partners.services import MembershipError, password_set_path
 
 
 class Command(BaseCommand):
@@ -31,6 +32,11 @@ class Command(BaseCommand):
             raise CommandError("The partner needs a name.")
         if len(name) > Partner._meta.get_field("name").max_length:
             raise CommandError("The partner's name is too long (200 characters at most).")
+        for value in (name, admin_name):
+            try:
+                validate_no_format_characters(value)
+            except ValidationError as error:
+                raise CommandError(f"{value!r}: {' '.join(error.messages)}") from None
         try:
             validate_email(admin.strip())
         except ValidationError:
@@ -43,14 +49,17 @@ class Command(BaseCommand):
                 validate_password(password)
             except ValidationError as error:
                 raise CommandError("The password is too weak: " + " ".join(error.messages)) from None
-        partner, user, created = partner_create(
-            name=name,
-            integration=integration,
-            admin_email=admin,
-            admin_name=admin_name,
-            admin_password=password,
-            phone_region=phone_region,
-        )
+        try:
+            partner, user, created = partner_create(
+                name=name,
+                integration=integration,
+                admin_email=admin,
+                admin_name=admin_name,
+                admin_password=password,
+                phone_region=phone_region,
+            )
+        except MembershipError as error:
+            raise CommandError(str(error)) from None
         self.stdout.write(self.style.SUCCESS(f"Created partner {partner.name!r} (id {partner.pk})."))
         who = "new user" if created else "existing user"
         self.stdout.write(f"Admin: {user.email} ({who}).")
