@@ -20,4 +20,4 @@ class Command(BaseCommand):
             with transaction.atomic():
                 changed += contact_status_refresh(partner=partner)
             total += 1
-        self.stdout.write(f"Checked {total} partners; {changed} changed.")
+        self.stdout.write(f"Checked {total} partner{'' if total == 1 else 's'}; {changed} changed.")
