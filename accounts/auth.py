@@ -20,8 +20,13 @@ def client_ip(request):
     entries = [entry.strip() for entry in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
     if count < 1 or len(entries) < count:
         return peer  # no proxy, or a request that did not come through all of them
+    entry = entries[-count]
+    if entry.startswith("["):  # [2001:db8::1]:443
+        entry = entry[1:].partition("]")[0]
+    elif entry.count(":") == 1:  # 198.51.100.7:443
+        entry = entry.partition(":")[0]
     try:
-        return str(ipaddress.ip_address(entries[-count]))
+        return str(ipaddress.ip_address(entry))
     except ValueError:
         return peer
 

@@ -47,5 +47,16 @@ def email_skeleton(address):
         domain = idna.decode(domain) if domain else domain
     text = f"{local}@{domain}" if domain else local
     text = unicodedata.normalize("NFKD", unicodedata.normalize("NFKC", text).casefold())
-    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    # Accents and dots above go, and so do invisible format characters (zero-width joiners and the like).
+    text = "".join(ch for ch in text if not unicodedata.combining(ch) and unicodedata.category(ch) != "Cf")
     return unicodedata.normalize("NFKC", text).replace("ı", "i")
+
+
+def has_deliverable_domain(address):
+    """Whether the address's domain is a valid internationalised domain name (UTS-46), as mail needs."""
+    _local, domain = _split(address)
+    try:
+        idna.encode(domain, uts46=True, transitional=False)
+    except (idna.IDNAError, UnicodeError):
+        return False
+    return True

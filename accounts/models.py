@@ -5,7 +5,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from accounts.identity import canonical_email, email_skeleton
-from accounts.validators import validate_no_format_characters
+from accounts.validators import validate_email_address, validate_no_format_characters
 
 
 def normalize_email(email):
@@ -64,7 +64,7 @@ class User(AbstractUser):
     first_name = None
     last_name = None
     name = models.CharField(_("name"), max_length=150, blank=True, validators=[validate_no_format_characters])
-    email = models.EmailField(_("email address"), max_length=254, unique=True)
+    email = models.EmailField(_("email address"), max_length=254, unique=True, validators=[validate_email_address])
     # Derived from `email` on every save (accounts.identity); lookups are exact matches on these.
     email_canonical = models.CharField(max_length=320, unique=True, editable=False)
     email_skeleton = models.CharField(max_length=320, unique=True, editable=False)
@@ -82,6 +82,12 @@ class User(AbstractUser):
     def __str__(self):
         return self.name or self.email
 
+    @classmethod
+    def from_db(cls, db, field_names, values, **kwargs):
+        user = super().from_db(db, field_names, values, **kwargs)
+        user._loaded_email = user.__dict__.get("email")  # to tell a changed address from an unchanged one
+        return user
+
     def clean(self):
         super().clean()
         self.set_email_identity()
@@ -89,9 +95,16 @@ class User(AbstractUser):
     def save(self, *args, **kwargs):
         self.set_email_identity()
         super().save(*args, **kwargs)
+        self._loaded_email = self.email
 
     def set_email_identity(self):
-        """Derive the canonical form and the skeleton from the address: they must never drift from it."""
+        """Derive the canonical form and the skeleton from a new or changed address: they must not drift from it.
+
+        An unchanged address keeps what is stored, so an account whose skeleton a migration had to mark as
+        distinct (a look-alike made before look-alikes were refused) still saves.
+        """
+        if self.email_canonical and self.email == getattr(self, "_loaded_email", None):
+            return
         self.email_canonical = canonical_email(self.email)
         self.email_skeleton = email_skeleton(self.email)
 

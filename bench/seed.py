@@ -43,9 +43,10 @@ def main():
     gated = make_partner("Gated Partner")
     big = make_partner("Big Partner")
     password = make_password(None)
-    users = User.objects.bulk_create(
-        User(email=f"member{i}@big.example", name=f"Member {i}", password=password) for i in range(999)
-    )
+    people = [User(email=f"member{i}@big.example", name=f"Member {i}", password=password) for i in range(999)]
+    for person in people:
+        person.set_email_identity()  # bulk_create skips save(), which derives it
+    users = User.objects.bulk_create(people)
     Membership.objects.bulk_create(Membership(user=u, partner=big, role=Role.VIEWER) for u in users)
     complete_contacts(big, alerts=[admin_of(big)], per_category=10)
     print(

@@ -61,7 +61,7 @@ class SupportWindowInline(admin.TabularInline):
 
 
 @admin.register(ContactInformation)
-class ContactInformationAdmin(admin.ModelAdmin):
+class ContactInformationAdmin(partners_admin.LocksPartners, admin.ModelAdmin):
     list_display = ["partner", "support_24_7", "version", "updated_at", "updated_by"]
     list_filter = ["partner__integration", "support_24_7"]
     search_fields = ["partner__name", "contacts__email", "contacts__name"]
@@ -94,11 +94,14 @@ class ContactInformationAdmin(admin.ModelAdmin):
 
 
 @admin.register(Contact)
-class ContactAdmin(admin.ModelAdmin):
+class ContactAdmin(partners_admin.LocksPartners, admin.ModelAdmin):
     list_display = ["email", "name", "phone", "category", "contact_information"]
     list_filter = ["category"]
     search_fields = ["email", "name", "contact_information__partner__name"]
     list_select_related = ["contact_information__partner"]
+
+    def partner_ids_of(self, obj):
+        return [obj.contact_information.partner_id]
 
     def save_model(self, request, obj, form, change):
         partners = [obj.contact_information.partner]

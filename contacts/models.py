@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from phonenumber_field.modelfields import PhoneNumberField
 from timezone_field import TimeZoneField
 
+from accounts.validators import validate_email_address, validate_no_format_characters
 from contacts.categories import ContactCategory
 from contacts.completeness import ContactCounts
 from partners.models import Partner
@@ -94,8 +95,8 @@ class Contact(models.Model):
         ContactInformation, verbose_name=_("contact information"), on_delete=models.CASCADE, related_name="contacts"
     )
     category = models.CharField(_("category"), max_length=40, choices=ContactCategory.choices)
-    email = models.EmailField(_("email"), max_length=254)
-    name = models.CharField(_("name"), max_length=200, blank=True)
+    email = models.EmailField(_("email"), max_length=254, validators=[validate_email_address])
+    name = models.CharField(_("name"), max_length=200, blank=True, validators=[validate_no_format_characters])
     phone = PhoneNumberField(_("phone"), blank=True)
     url = models.URLField(_("support page"), max_length=500, blank=True)
 

@@ -2,12 +2,14 @@
 
 from django import forms
 from django.contrib import admin, messages
+from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.admin import UserAdmin as AccountsUserAdmin
 from accounts.models import User
 from partners.models import LAST_ADMIN_MESSAGE, Activity, Invitation, Membership, Partner, Role
+from partners.services import activity_record, lock_partners, operator_label
 
 
 def last_admin_error(membership):
@@ -26,6 +28,54 @@ class MembersChangedHook:
 
     def members_changed(self, request, partners):
         """Nothing to do at this layer: contacts' admin keeps alert contacts and completeness true."""
+
+
+class LocksPartners:
+    """A change posted here locks the partners it touches first, as the portal's services do (partner rows,
+    then what they own, in one order): an operator and a member changing one partner take turns, so the
+    last-Admin check sees the truth and no two changes deadlock. The admin's views hold a transaction."""
+
+    def partner_ids_of(self, obj):
+        """The partners a change to `obj` touches."""
+        return [obj.partner_id]
+
+    def get_object(self, request, object_id, from_field=None):
+        obj = super().get_object(request, object_id, from_field)
+        if obj is not None and request.method == "POST":
+            lock_partners(self.partner_ids_of(obj))
+            obj = super().get_object(request, object_id, from_field)  # as it is now that we hold the lock
+        return obj
+
+
+def record_member(request, action, membership, *, before=None, after=None):
+    """An operator's change to a member, in the partner's activity log under the operator's name."""
+    activity_record(
+        partner=membership.partner,
+        actor=request.user,
+        label=operator_label(request.user),
+        action=action,
+        subject=membership.user.email,
+        before=before,
+        after=after,
+    )
+
+
+class RecordsMemberInlines:
+    """Members added, re-roled or removed through an inline are recorded like those of the Membership admin."""
+
+    def save_formset(self, request, form, formset, change):
+        super().save_formset(request, form, formset, change)
+        if formset.model is not Membership:
+            return
+        for membership in formset.new_objects:
+            record_member(request, Activity.Action.MEMBER_ADDED, membership, after={"role": membership.role})
+        changed = {membership.pk for membership, fields in formset.changed_objects if "role" in fields}
+        for row in formset.forms:
+            if row.instance.pk in changed:
+                before, after = {"role": row.initial["role"]}, {"role": row.instance.role}
+                record_member(request, Activity.Action.MEMBER_ROLE_CHANGED, row.instance, before=before, after=after)
+        for membership in formset.deleted_objects:
+            record_member(request, Activity.Action.MEMBER_REMOVED, membership, before={"role": membership.role})
 
 
 class MembershipInlineFormSet(forms.BaseInlineFormSet):
@@ -79,8 +129,11 @@ admin.site.unregister(User)
 
 
 @admin.register(User)
-class UserAdmin(MembersChangedHook, AccountsUserAdmin):
+class UserAdmin(MembersChangedHook, LocksPartners, RecordsMemberInlines, AccountsUserAdmin):
     inlines = [MembershipInline]
+
+    def partner_ids_of(self, obj):
+        return list(obj.memberships.values_list("partner_id", flat=True))
 
     def has_delete_permission(self, request, obj=None):
         if obj is not None and leaves_partner_without_admin(obj.memberships.all()):
@@ -94,11 +147,15 @@ class UserAdmin(MembersChangedHook, AccountsUserAdmin):
 
     def delete_model(self, request, obj):
         partners = partners_of_users([obj])
+        for membership in obj.memberships.select_related("partner", "user"):
+            record_member(request, Activity.Action.MEMBER_REMOVED, membership, before={"role": membership.role})
         super().delete_model(request, obj)
         self.members_changed(request, partners)
 
+    @transaction.atomic
     def delete_queryset(self, request, queryset):
         # Delete whom we can; keep the users whose leaving (with the others selected) orphans a partner.
+        lock_partners(Membership.objects.filter(user__in=queryset).values_list("partner_id", flat=True))
         kept = set()
         while last := leaves_partner_without_admin(Membership.objects.filter(user__in=queryset.exclude(pk__in=kept))):
             kept.add(last.user_id)
@@ -107,17 +164,22 @@ class UserAdmin(MembersChangedHook, AccountsUserAdmin):
             messages.warning(request, _("Not deleted, the last Admin of a partner: %(users)s") % {"users": names})
         queryset = queryset.exclude(pk__in=kept)
         partners = partners_of_users(queryset)
+        for membership in Membership.objects.filter(user__in=queryset).select_related("partner", "user"):
+            record_member(request, Activity.Action.MEMBER_REMOVED, membership, before={"role": membership.role})
         super().delete_queryset(request, queryset)
         self.members_changed(request, partners)
 
 
 @admin.register(Partner)
-class PartnerAdmin(MembersChangedHook, admin.ModelAdmin):
+class PartnerAdmin(MembersChangedHook, LocksPartners, RecordsMemberInlines, admin.ModelAdmin):
     list_display = ["name", "integration", "status", "phone_region", "contacts_complete_in_production", "created_at"]
     list_filter = ["integration", "status"]
     search_fields = ["name", "memberships__user__email"]
     readonly_fields = ["missing_sandbox", "missing_production", "launched_at", "launched_by", "created_at"]
     inlines = [MembershipInline]
+
+    def partner_ids_of(self, obj):
+        return [obj.pk]
 
     @admin.display(boolean=True, description=gettext_lazy("Production contacts complete"))
     def contacts_complete_in_production(self, obj):
@@ -130,7 +192,7 @@ class PartnerAdmin(MembersChangedHook, admin.ModelAdmin):
 
 
 @admin.register(Membership)
-class MembershipAdmin(MembersChangedHook, admin.ModelAdmin):
+class MembershipAdmin(MembersChangedHook, LocksPartners, admin.ModelAdmin):
     form = MembershipAdminForm
     list_display = ["user", "partner", "role", "created_at"]
     list_filter = ["role", "partner__integration"]
@@ -144,15 +206,30 @@ class MembershipAdmin(MembersChangedHook, admin.ModelAdmin):
         return super().has_delete_permission(request, obj)
 
     def save_model(self, request, obj, form, change):
-        before = Membership.objects.filter(pk=obj.pk).select_related("partner").first()
+        before = Membership.objects.filter(pk=obj.pk).select_related("partner", "user").first()
         super().save_model(request, obj, form, change)
+        if before is None or before.partner_id != obj.partner_id:
+            if before is not None:
+                record_member(request, Activity.Action.MEMBER_REMOVED, before, before={"role": before.role})
+            record_member(request, Activity.Action.MEMBER_ADDED, obj, after={"role": obj.role})
+        elif before.role != obj.role:
+            record_member(
+                request,
+                Activity.Action.MEMBER_ROLE_CHANGED,
+                obj,
+                before={"role": before.role},
+                after={"role": obj.role},
+            )
         self.members_changed(request, [obj.partner] + ([before.partner] if before else []))
 
     def delete_model(self, request, obj):
+        record_member(request, Activity.Action.MEMBER_REMOVED, obj, before={"role": obj.role})
         super().delete_model(request, obj)
         self.members_changed(request, [obj.partner])
 
+    @transaction.atomic
     def delete_queryset(self, request, queryset):
+        lock_partners(queryset.values_list("partner_id", flat=True))
         kept = set()
         while last := leaves_partner_without_admin(queryset.exclude(pk__in=kept)):
             kept.add(last.pk)
@@ -161,6 +238,8 @@ class MembershipAdmin(MembersChangedHook, admin.ModelAdmin):
             messages.warning(request, _("Not deleted, the last Admin of a partner: %(users)s") % {"users": names})
         queryset = queryset.exclude(pk__in=kept)
         partners = list(Partner.objects.filter(memberships__in=queryset).distinct())
+        for membership in queryset.select_related("partner", "user"):
+            record_member(request, Activity.Action.MEMBER_REMOVED, membership, before={"role": membership.role})
         super().delete_queryset(request, queryset)
         self.members_changed(request, partners)
 

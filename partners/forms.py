@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.forms import Form
 from accounts.models import User, normalize_email
-from accounts.validators import validate_no_format_characters
+from accounts.validators import validate_email_address, validate_no_format_characters
 from partners.models import Role
 from partners.services import (
     MembershipError,
@@ -24,6 +24,7 @@ class InvitationForm(Form):
     email = forms.EmailField(
         label=_("Email"),
         max_length=254,
+        validators=[validate_email_address],
         widget=forms.EmailInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
         error_messages={
             "required": _("Enter the email address of the person to invite."),

@@ -263,6 +263,6 @@ class Activity(models.Model):
     def actor_display(self):
         """Who made the change, for people: a member's email, or an operator named as such."""
         kind, _sep, email = self.actor_label.partition(":")
-        if kind == "operator" and email:
-            return _("Operator (%(email)s)") % {"email": email}
+        if kind == "operator":
+            return _("Operator (%(email)s)") % {"email": email} if email else _("An operator")
         return self.actor.get_full_name() if self.actor else self.actor_label

@@ -119,7 +119,7 @@ def invitation_create(*, partner, email, role, inviter, request=None):
     if partner.memberships.filter(user__in=User.objects.with_email(email)).exists():
         raise MembershipError(_("%(email)s is already a member of this account.") % {"email": email})
     refuse_look_alike(email, invitations=partner.invitations.pending())
-    _check_invitation_rate(Partner.objects.select_for_update().get(pk=partner.pk))
+    _check_invitation_rate(lock_partner(partner.pk))
     # A new invitation replaces any pending one for the same address.
     partner.invitations.pending().for_email(email).update(revoked_at=timezone.now())
     invitation, token = _new_invitation(partner=partner, email=email, role=role, inviter=inviter)
@@ -134,7 +134,7 @@ def invitation_create(*, partner, email, role, inviter, request=None):
 def invitation_resend(*, invitation, actor, request=None):
     """Send a new link; the old one stops working."""
     partner = invitation.partner
-    _check_invitation_rate(Partner.objects.select_for_update().get(pk=partner.pk))
+    _check_invitation_rate(lock_partner(partner.pk))
     # Claim the old link: a stale page or a second click must not revive or duplicate an invitation.
     if not Invitation.objects.pending().filter(pk=invitation.pk).update(revoked_at=timezone.now()):
         raise MembershipError(_("This invitation was already accepted, revoked or replaced by a newer link."))
@@ -144,8 +144,10 @@ def invitation_resend(*, invitation, actor, request=None):
     return fresh
 
 
+@transaction.atomic
 def invitation_revoke(*, invitation, actor):
     """Kill a pending invitation's link."""
+    lock_partner(invitation.partner_id)
     if Invitation.objects.pending().filter(pk=invitation.pk).update(revoked_at=timezone.now()):
         activity_record(
             partner=invitation.partner, actor=actor, action=Activity.Action.INVITATION_REVOKED, subject=invitation.email
@@ -160,6 +162,7 @@ def invitation_for_token(token):
 @transaction.atomic
 def invitation_accept(*, invitation, user):
     """Turn a pending invitation into a membership, exactly once even if two people click at once."""
+    lock_partner(invitation.partner_id)  # the partner first, as every change to members does
     claimed = Invitation.objects.pending().filter(pk=invitation.pk).update(accepted_at=timezone.now(), accepted_by=user)
     if not claimed:
         raise MembershipError(_("This invitation link has already been used, revoked or has expired."))
@@ -185,6 +188,11 @@ def lock_partner(partner_id):
     be removed halfway through a save of the alert contacts, and no two changes wait on each other forever.
     """
     return Partner.objects.select_for_update().get(pk=partner_id)
+
+
+def lock_partners(partner_ids):
+    """Lock several partners' rows, in primary-key order so that two such changes never wait on each other."""
+    return list(Partner.objects.select_for_update().filter(pk__in=set(partner_ids)).order_by("pk"))
 
 
 def lock_membership(membership):

@@ -40,3 +40,30 @@ def test_only_this_partners_activity_is_shown(partner, admin_user):
     assert response.status_code == 200
     assertContains(response, "ours@acme.example", count=1)
     assertNotContains(response, "secret@other.example")
+
+
+def test_operators_member_changes_in_the_admin_are_recorded_under_their_name(complete_partner, admin_user, editor):
+    partner = complete_partner
+    from django.urls import reverse
+
+    from accounts.models import User
+    from partners.models import Membership
+
+    operator = User.objects.create_superuser(email="op@portal.example", password="x-Op3rator-pass")
+    staff = signed_in(operator)
+    membership = Membership.objects.get(user=editor)
+    url = reverse("admin:partners_membership_change", args=[membership.pk])
+    assert staff.post(url, {"user": editor.pk, "partner": partner.pk, "role": "viewer"}).status_code == 302
+    assert (
+        staff.post(reverse("admin:partners_membership_delete", args=[membership.pk]), {"post": "yes"}).status_code
+        == 302
+    )
+    entries = list(
+        Activity.objects.filter(partner=partner).order_by("id").values_list("action", "actor_label", "before", "after")
+    )[-2:]
+    assert entries == [
+        (Activity.Action.MEMBER_ROLE_CHANGED, "operator:op@portal.example", {"role": "editor"}, {"role": "viewer"}),
+        (Activity.Action.MEMBER_REMOVED, "operator:op@portal.example", {"role": "viewer"}, {}),
+    ]
+    page = signed_in(admin_user).get(reverse("portal:activity"))
+    assert "Operator (op@portal.example)" in page.content.decode()

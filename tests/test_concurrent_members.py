@@ -107,3 +107,62 @@ def test_the_alert_contact_rules_hold_whoever_wins(seed):
     assert (partner.missing_sandbox, partner.missing_production) == computed_status(partner, info)
     if partner.status == Partner.Status.LAUNCHED:
         assert computed_status(partner, info)[1] == []
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_accepting_while_an_admin_resends_never_deadlocks(seed):
+    from accounts.models import User
+    from partners.models import Invitation
+    from partners.services import invitation_accept, invitation_create, invitation_resend
+
+    partner = make_partner(f"Invite race {seed}")
+    admin = admin_of(partner)
+    invitation = invitation_create(
+        partner=partner, email=f"new{seed}@elsewhere.example", role=Role.EDITOR, inviter=admin
+    )
+    invitee = User.objects.create_user(email=f"new{seed}@elsewhere.example", password="a-Long-test-passw0rd")
+    pause = random.Random(seed).uniform(0, 0.01)
+
+    def accept():
+        return invitation_accept(invitation=Invitation.objects.get(pk=invitation.pk), user=invitee)
+
+    def resend():
+        time.sleep(pause)
+        return invitation_resend(invitation=Invitation.objects.get(pk=invitation.pk), actor=admin)
+
+    results = in_threads(accept, resend)
+    # One of them wins; the other is told why. Never a database error (a deadlock is one).
+    assert all(isinstance(r, Membership | Invitation | MembershipError) for r in results), results
+    assert sum(isinstance(r, MembershipError) for r in results) <= 1, results
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_an_operator_and_an_admin_demoting_the_two_admins_at_once_leave_one(seed):
+    from django.test import Client
+    from django.urls import reverse
+
+    from accounts.models import User
+    from partners.services import membership_change_role
+
+    partner = make_partner(f"Admin race {seed}")
+    first = Membership.objects.get(partner=partner, role=Role.ADMIN)
+    second_user = make_member(partner, Role.ADMIN)
+    second = Membership.objects.get(partner=partner, user=second_user)
+    operator = User.objects.create_superuser(email=f"op{seed}@portal.example", password="x-Op3rator-pass")
+    pause = random.Random(seed).uniform(0, 0.06)
+    client = Client()
+    client.force_login(operator)
+
+    def operator_demotes_the_first():
+        url = reverse("admin:partners_membership_change", args=[first.pk])
+        response = client.post(url, {"user": first.user_id, "partner": partner.pk, "role": Role.VIEWER})
+        return response.status_code
+
+    def the_second_demotes_themself():
+        time.sleep(pause)  # somewhere while the admin's form is being checked and saved
+        return membership_change_role(membership=second, role=Role.VIEWER, actor=second_user)
+
+    results = in_threads(operator_demotes_the_first, the_second_demotes_themself)
+    assert all(isinstance(r, int | Membership | MembershipError) for r in results), results
+    assert results[0] in {200, 302}, results  # 200: the admin form, refusing with a message
+    assert partner.memberships.filter(role=Role.ADMIN).count() >= 1, results

@@ -51,3 +51,13 @@ def test_createpartner_refuses_a_disguised_partner_name():
 def test_ordinary_names_in_any_script_are_accepted():
     for name in ["Ana María Núñez", "Zoë O'Brien-Smith", "李小龙", "مريم", "Łukasz"]:
         User(email="x@y.example", name=name).full_clean(exclude=["password", "email_canonical", "email_skeleton"])
+
+
+def test_contact_names_refuse_disguises_too(partner, admin_user):
+    from contacts.models import Contact
+
+    with pytest.raises(ValidationError) as error:
+        Contact(email="help@acme.example", name="Acme \u202eevil", category="shared").full_clean(
+            exclude=["contact_information"]
+        )
+    assert list(error.value.message_dict) == ["name"]

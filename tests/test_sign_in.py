@@ -61,3 +61,15 @@ class TestThrottlingBehindAProxy:
         self.fail_five_times_from_a()
         # Everyone arrives from the same peer address here, and the header is not believed.
         assert self.sign_in(admin_user.email, PASSWORD, self.B).status_code == 429
+
+
+@pytest.mark.parametrize(
+    ("forwarded", "client"),
+    [("198.51.100.7:4431", "198.51.100.7"), ("[2001:db8::7]:443", "2001:db8::7"), ("2001:db8::7", "2001:db8::7")],
+)
+def test_a_forwarded_address_with_a_port_is_still_the_client(settings, rf, forwarded, client):
+    from accounts.auth import client_ip
+
+    settings.BEHIND_PROXY, settings.PROXY_COUNT = True, 1
+    request = rf.post(LOGIN, REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR=forwarded)
+    assert client_ip(request) == client

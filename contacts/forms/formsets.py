@@ -9,6 +9,7 @@ from django import forms
 from django.forms.formsets import DELETION_FIELD_NAME, TOTAL_FORM_COUNT
 from django.utils.translation import gettext_lazy as _
 
+from accounts.identity import canonical_email
 from accounts.navigation import parse_small_int
 from contacts.categories import MAX_CONTACTS_PER_CATEGORY
 from contacts.forms.rows import ContactRowForm, SupportWindowForm
@@ -71,7 +72,7 @@ class ContactFormSet(RowFormSet):
             email = form.cleaned_data.get("email")
             if not email:
                 continue
-            if email.casefold() in seen:
+            if canonical_email(email) in seen:
                 form.add_error(
                     "email",
                     forms.ValidationError(
@@ -80,7 +81,7 @@ class ContactFormSet(RowFormSet):
                         params={"email": email},
                     ),
                 )
-            seen.add(email.casefold())
+            seen.add(canonical_email(email))
 
 
 class SupportWindowFormSet(RowFormSet):

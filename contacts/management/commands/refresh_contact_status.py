@@ -5,6 +5,7 @@ from django.db import transaction
 
 from contacts.services import contact_status_refresh
 from partners.models import Partner
+from partners.services import lock_partner
 
 
 class Command(BaseCommand):
@@ -16,8 +17,9 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         changed = 0
         total = 0
-        for partner in Partner.objects.order_by("pk").iterator(chunk_size=500):
+        for partner_id in Partner.objects.order_by("pk").values_list("pk", flat=True).iterator(chunk_size=500):
             with transaction.atomic():
-                changed += contact_status_refresh(partner=partner)
+                # Under the partner's lock, like every save: never computed from rows a save is replacing.
+                changed += contact_status_refresh(partner=lock_partner(partner_id))
             total += 1
         self.stdout.write(f"Checked {total} partner{'' if total == 1 else 's'}; {changed} changed.")

@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.core.validators import validate_email
 
-from accounts.validators import validate_no_format_characters
+from accounts.validators import validate_email_address, validate_no_format_characters
 from contacts.services import partner_create
 from partners.integrations import INTEGRATION_KINDS
 from partners.models import Partner, region_choices
@@ -39,6 +39,7 @@ class Command(BaseCommand):
                 raise CommandError(f"{value!r}: {' '.join(error.messages)}") from None
         try:
             validate_email(admin.strip())
+            validate_email_address(admin.strip())
         except ValidationError:
             raise CommandError(f"{admin!r} is not a valid email address.") from None
         phone_region = phone_region.upper()
