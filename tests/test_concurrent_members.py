@@ -28,6 +28,7 @@ from partners.services import MembershipError
 from tests.helpers import admin_of, complete_contacts, contact_form_data, make_member, make_partner
 
 ROUNDS = 25
+INVALID = "the form was refused"
 
 pytestmark = [
     pytest.mark.skipif(
@@ -75,7 +76,8 @@ def one_round(seed):
         info = contact_information_for(Partner.objects.get(pk=partner.pk))
         data = contact_form_data(version=info.version, alerts=[other.pk])
         form = ContactInformationForm(data, info=info, environment=Environment.PRODUCTION)
-        assert form.is_valid(), form.error_summary()
+        if not form.is_valid():
+            return INVALID  # the removal came first: the member is no longer a choice, the form says so
         time.sleep(think)
         return contact_information_save(form=form, actor=editor)
 
@@ -89,7 +91,7 @@ def one_round(seed):
 
     results = in_threads(save_with_the_other_as_only_alert_contact, remove_the_other_member, launch)
     for result in results:
-        assert result is None or isinstance(
+        assert result in (None, INVALID) or isinstance(
             result, ContactInformation | Partner | ContactInformationConflict | MembershipError
         ), repr(result)
     return partner, results
