@@ -1,9 +1,11 @@
 """Shared helpers of the tests: test data, signed-in clients, and what a browser would post back."""
 
 import re
+import threading
 from html.parser import HTMLParser
 from itertools import count
 
+from django.db import connections
 from django.test import Client
 
 from accounts.models import User
@@ -221,3 +223,26 @@ def html_element(html, tag, **attributes):
     found = html_elements(html, tag, **attributes)
     assert len(found) == 1, f"{len(found)} <{tag}> elements with {attributes}"
     return found[0]
+
+
+def run_together(*functions):
+    """Start the functions in threads at the same instant, each on its own database connection;
+    return what each returned or raised (the outcome is what concurrency tests check)."""
+    barrier = threading.Barrier(len(functions))
+    results = [None] * len(functions)
+
+    def runner(index, function):
+        try:
+            barrier.wait()
+            results[index] = function()
+        except Exception as error:
+            results[index] = error
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=runner, args=pair) for pair in enumerate(functions)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    return results

@@ -6,11 +6,10 @@ contact, a removed ex-member as its only one, or a stored answer "complete" that
 """
 
 import random
-import threading
 import time
 
 import pytest
-from django.db import connection, connections
+from django.db import connection
 
 from contacts.forms import ContactInformationForm
 from contacts.models import ContactInformation
@@ -25,7 +24,7 @@ from contacts.services import (
 from partners.environments import Environment
 from partners.models import Membership, Partner, Role
 from partners.services import MembershipError
-from tests.helpers import admin_of, complete_contacts, contact_form_data, make_member, make_partner
+from tests.helpers import admin_of, complete_contacts, contact_form_data, make_member, make_partner, run_together
 
 ROUNDS = 25
 INVALID = "the form was refused"
@@ -37,28 +36,6 @@ pytestmark = [
     ),
     pytest.mark.django_db(transaction=True),
 ]
-
-
-def in_threads(*functions):
-    """Run the functions at once, each on its own connection; what each returned or raised."""
-    barrier = threading.Barrier(len(functions))
-    results = [None] * len(functions)
-
-    def runner(index, function):
-        try:
-            barrier.wait()
-            results[index] = function()
-        except Exception as error:  # the outcome is part of what the test checks
-            results[index] = error
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=runner, args=pair) for pair in enumerate(functions)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    return results
 
 
 def one_round(seed):
@@ -89,7 +66,7 @@ def one_round(seed):
         time.sleep(launch_after)
         return partner_launch(partner=partner, actor=admin)
 
-    results = in_threads(save_with_the_other_as_only_alert_contact, remove_the_other_member, launch)
+    results = run_together(save_with_the_other_as_only_alert_contact, remove_the_other_member, launch)
     for result in results:
         assert result in (None, INVALID) or isinstance(
             result, ContactInformation | Partner | ContactInformationConflict | MembershipError
@@ -132,7 +109,7 @@ def test_accepting_while_an_admin_resends_never_deadlocks(seed):
         time.sleep(pause)
         return invitation_resend(invitation=Invitation.objects.get(pk=invitation.pk), actor=admin)
 
-    results = in_threads(accept, resend)
+    results = run_together(accept, resend)
     # One of them wins; the other is told why. Never a database error (a deadlock is one).
     assert all(isinstance(r, Membership | Invitation | MembershipError) for r in results), results
     assert sum(isinstance(r, MembershipError) for r in results) <= 1, results
@@ -164,7 +141,7 @@ def test_an_operator_and_an_admin_demoting_the_two_admins_at_once_leave_one(seed
         time.sleep(pause)  # somewhere while the admin's form is being checked and saved
         return membership_change_role(membership=second, role=Role.VIEWER, actor=second_user)
 
-    results = in_threads(operator_demotes_the_first, the_second_demotes_themself)
+    results = run_together(operator_demotes_the_first, the_second_demotes_themself)
     assert all(isinstance(r, int | Membership | MembershipError) for r in results), results
     assert results[0] in {200, 302}, results  # 200: the admin form, refusing with a message
     assert partner.memberships.filter(role=Role.ADMIN).count() >= 1, results

@@ -1,10 +1,8 @@
 """Saving under concurrency and failure: exactly one winner, nothing lost, migrations both ways."""
 
-import threading
-
 import pytest
 from django.core.management import call_command
-from django.db import connection, connections
+from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.db.migrations.recorder import MigrationRecorder
 
@@ -15,35 +13,13 @@ from contacts.services import ContactInformationConflict, contact_information_fo
 from partners.environments import Environment
 from partners.models import Activity, Invitation, Membership, Role
 from partners.services import MembershipError, invitation_accept, invitation_create
-from tests.helpers import admin_of, complete_contacts, contact_form_data, make_member, make_partner
+from tests.helpers import admin_of, complete_contacts, contact_form_data, make_member, make_partner, run_together
 
 postgres_only = pytest.mark.skipif(
     connection.vendor != "postgresql",
     reason="needs PostgreSQL: set DATABASE_URL=postgres://USER@HOST:5432/NAME "
     "(real concurrent transactions; SQLite serialises writers)",
 )
-
-
-def run_together(*functions):
-    """Start the functions in threads at the same instant; return what each returned or raised."""
-    barrier = threading.Barrier(len(functions))
-    results = [None] * len(functions)
-
-    def runner(index, function):
-        try:
-            barrier.wait()
-            results[index] = function()
-        except Exception as error:
-            results[index] = error
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=runner, args=(i, f)) for i, f in enumerate(functions)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    return results
 
 
 def bound_form(partner, **overrides):
