@@ -1,7 +1,9 @@
 """People who sign in with an email address."""
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.identity import canonical_email, email_skeleton
@@ -68,6 +70,10 @@ class User(AbstractUser):
     # Derived from `email` on every save (accounts.identity); lookups are exact matches on these.
     email_canonical = models.CharField(max_length=320, unique=True, editable=False)
     email_skeleton = models.CharField(max_length=320, unique=True, editable=False)
+    # The language of every email the portal sends them; their last choice in the language switch or profile.
+    language = models.CharField(
+        _("language"), max_length=10, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE
+    )
 
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"
@@ -119,3 +125,81 @@ class User(AbstractUser):
     def has_email(self, email):
         """Whether `email` is this user's address: the same canonical form."""
         return canonical_email(self.email) == canonical_email(email)
+
+
+class MailingList(models.TextChoices):
+    """The portal's mailing lists, which members subscribe to in their profile or when invited."""
+
+    TECHNICAL_ANNOUNCEMENTS = "technical_announcements", _("Technical announcements")
+    PRODUCT_UPDATES = "product_updates", _("Product updates")
+
+
+class Subscription(models.Model):
+    """A user on one of the portal's mailing lists."""
+
+    user = models.ForeignKey(User, verbose_name=_("user"), on_delete=models.CASCADE, related_name="subscriptions")
+    mailing_list = models.CharField(_("mailing list"), max_length=40, choices=MailingList.choices)
+    created_at = models.DateTimeField(_("subscribed at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("subscription")
+        verbose_name_plural = _("subscriptions")
+        constraints = [models.UniqueConstraint(fields=["user", "mailing_list"], name="subscription_user_list_unique")]
+
+    def __str__(self):
+        return f"{self.user} · {self.get_mailing_list_display()}"
+
+
+class OutgoingEmail(models.Model):
+    """One email to one address, and its delivery: the state machine that accounts.outbox drives.
+
+    queued → sending → sent, or back to queued with a later next attempt, until the last attempt fails.
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        SENDING = "sending", _("Sending")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
+
+    class Priority(models.IntegerChoices):
+        """Task priority: emergencies and alerts never wait behind a broadcast."""
+
+        URGENT = 50, _("Urgent")
+        NORMAL = 0, _("Normal")
+        BULK = -50, _("Bulk")
+
+    to = models.EmailField(_("to"), max_length=254)
+    language = models.CharField(_("language"), max_length=10, choices=settings.LANGUAGES)
+    subject = models.CharField(_("subject"), max_length=255)
+    body = models.TextField(_("body"))
+    priority = models.SmallIntegerField(_("priority"), choices=Priority.choices, default=Priority.NORMAL)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.QUEUED)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    last_error = models.TextField(_("last error"), blank=True)
+    created_at = models.DateTimeField(_("queued at"), auto_now_add=True)
+    next_attempt_at = models.DateTimeField(_("next attempt at"), default=timezone.now)
+    claimed_at = models.DateTimeField(_("sending since"), null=True, blank=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    # The body carries a one-time link (an invitation, a password reset): it is erased once sent or failed,
+    # so the database never keeps a usable link longer than the outbox needs it.
+    one_time_link = models.BooleanField(_("carries a one-time link"), default=False)
+
+    class Meta:
+        verbose_name = _("outgoing email")
+        verbose_name_plural = _("outgoing emails")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["status", "next_attempt_at"])]
+
+    def __str__(self):
+        return f"{self.to} · {self.subject}"
+
+    @property
+    def delivered(self):
+        """Whether the mail server accepted it."""
+        return self.status == self.Status.SENT
+
+    @property
+    def retrying(self):
+        """Queued again after a failed attempt: not delivered yet, another attempt is due."""
+        return self.status == self.Status.QUEUED and self.attempts > 0

@@ -99,6 +99,8 @@ class Contact(models.Model):
     name = models.CharField(_("name"), max_length=200, blank=True, validators=[validate_no_format_characters])
     phone = PhoneNumberField(_("phone"), blank=True)
     url = models.URLField(_("support page"), max_length=500, blank=True)
+    # The language of the emails this contact receives; blank: the partner's.
+    language = models.CharField(_("language"), max_length=10, choices=settings.LANGUAGES, blank=True)
 
     class Meta:
         verbose_name = _("contact")

@@ -38,6 +38,24 @@ class Partner(models.Model):
         help_text=_("Phone numbers typed without a country code are read as numbers of this region."),
     )
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.ONBOARDING)
+    # Emails to contacts who are not portal users are written in this language (members choose their own).
+    language = models.CharField(
+        _("language of emails to contacts"),
+        max_length=10,
+        choices=settings.LANGUAGES,
+        default=settings.LANGUAGE_CODE,
+    )
+    # Set while an operator has disabled the integration: why, since when and who (partners.services).
+    disabled_reason = models.TextField(_("why the integration is disabled"), blank=True)
+    disabled_at = models.DateTimeField(_("disabled since"), null=True, blank=True)
+    disabled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("disabled by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     launched_at = models.DateTimeField(_("launched at"), null=True, blank=True)
     launched_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -65,6 +83,11 @@ class Partner(models.Model):
     def integration_kind(self):
         """The registry entry for this partner's integration."""
         return get_integration(self.integration)
+
+    @property
+    def is_disabled(self):
+        """Whether an operator has disabled the integration (the portal stays usable, with a banner)."""
+        return self.status == self.Status.DISABLED
 
     def missing_contacts(self, environment):
         """Completeness codes still missing for an environment (read from the stored answer)."""
@@ -198,6 +221,15 @@ class Invitation(models.Model):
         related_name="+",
     )
     revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    # The email carrying the link, through the outbox: the Users tab says when it is not delivered yet.
+    message = models.ForeignKey(
+        "accounts.OutgoingEmail",
+        verbose_name=_("email"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
 
     objects = InvitationQuerySet.as_manager()
 
@@ -232,6 +264,8 @@ class Activity(models.Model):
         INVITATION_RESENT = "invitation.resent", _("Invitation resent")
         INVITATION_REVOKED = "invitation.revoked", _("Invitation revoked")
         PARTNER_LAUNCHED = "partner.launched", _("Integration launched")
+        PARTNER_DISABLED = "partner.disabled", _("Integration disabled")
+        PARTNER_ENABLED = "partner.enabled", _("Integration enabled again")
 
     partner = models.ForeignKey(Partner, verbose_name=_("partner"), on_delete=models.CASCADE, related_name="activities")
     # Who made the change, as people should read it: a member's email, "Operator: …", later an API key's name.

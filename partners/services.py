@@ -1,15 +1,11 @@
 """Writes about partners and their people: invitations, roles and launch, each recorded in the activity log."""
 
-import logging
 import secrets
-import smtplib
 from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
-from django.core.mail import send_mail
 from django.db import transaction
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.encoding import force_bytes
@@ -18,9 +14,8 @@ from django.utils.translation import gettext as _
 
 from accounts.identity import canonical_email
 from accounts.models import User, normalize_email
+from accounts.outbox import email_queue, email_render
 from partners.models import LAST_ADMIN_MESSAGE, Activity, Invitation, Membership, Partner, hash_token
-
-logger = logging.getLogger(__name__)
 
 
 class MembershipError(Exception):
@@ -52,22 +47,18 @@ def password_set_path(user):
     return reverse("password_reset_confirm", kwargs={"uidb64": uid, "token": token})
 
 
-def _send_invitation_email(invitation, token, *, request=None):
-    """Send the link now, inside the caller's transaction: if the mail server refuses, nothing is kept."""
+def _queue_invitation_email(invitation, token, *, request=None):
+    """Queue the link in the outbox: it is sent after the transaction commits, and retried if the mail server
+    refuses; the Users tab shows it as not delivered yet meanwhile. Written in the partner's language."""
     path = reverse("portal:accept_invitation", kwargs={"token": token})
     link = request.build_absolute_uri(path) if request is not None else f"{settings.PORTAL_BASE_URL}{path}"
     context = {"invitation": invitation, "link": link, "days": settings.INVITATION_MAX_AGE_DAYS}
-    # Plain text, never HTML-escaped (the templates say autoescape off), and one line whatever the partner
-    # is called: a header may not contain line breaks.
-    subject = " ".join(render_to_string("partners/email/invitation_subject.txt", context).split())
-    body = render_to_string("partners/email/invitation_message.txt", context)
-    try:
-        send_mail(subject, body, None, [invitation.email])
-    except (smtplib.SMTPException, OSError) as error:
-        logger.warning("Invitation email to partner %s not sent: %r", invitation.partner_id, error)
-        raise MembershipError(
-            _("We could not send the invitation email just now, so no invitation was made. Try again in a few minutes.")
-        ) from error
+    language = invitation.partner.language
+    subject, body = email_render("partners/email/invitation", context, language)
+    invitation.message = email_queue(
+        to=invitation.email, subject=subject, body=body, language=language, one_time_link=True
+    )
+    invitation.save(update_fields=["message"])
 
 
 def refuse_look_alike(email, *, invitations=None):
@@ -126,7 +117,7 @@ def invitation_create(*, partner, email, role, inviter, request=None):
     activity_record(
         partner=partner, actor=inviter, action=Activity.Action.INVITATION_SENT, subject=email, after={"role": role}
     )
-    _send_invitation_email(invitation, token, request=request)
+    _queue_invitation_email(invitation, token, request=request)
     return invitation
 
 
@@ -140,7 +131,7 @@ def invitation_resend(*, invitation, actor, request=None):
         raise MembershipError(_("This invitation was already accepted, revoked or replaced by a newer link."))
     fresh, token = _new_invitation(partner=partner, email=invitation.email, role=invitation.role, inviter=actor)
     activity_record(partner=partner, actor=actor, action=Activity.Action.INVITATION_RESENT, subject=invitation.email)
-    _send_invitation_email(fresh, token, request=request)
+    _queue_invitation_email(fresh, token, request=request)
     return fresh
 
 
@@ -226,3 +217,58 @@ def membership_change_role(*, membership, role, actor):
         after={"role": role},
     )
     return membership
+
+
+class PartnerError(Exception):
+    """A change to a partner's lifecycle that the rules refuse; the message says why, for people."""
+
+
+@transaction.atomic
+def partner_disable(*, partner, operator, reason):
+    """An operator disables the integration: why, since when and who are kept beside the status.
+
+    The partner keeps using the portal (with a banner); raising the emergency is the caller's part.
+    """
+    partner = lock_partner(partner.pk)
+    if partner.is_disabled:
+        raise PartnerError(_("The integration of %(partner)s is already disabled.") % {"partner": partner})
+    reason = reason.strip()
+    if not reason:
+        raise PartnerError(_("Say why the integration is disabled: the partner's contacts are told."))
+    before = partner.status
+    partner.status = Partner.Status.DISABLED
+    partner.disabled_reason = reason
+    partner.disabled_at = timezone.now()
+    partner.disabled_by = operator
+    partner.save(update_fields=["status", "disabled_reason", "disabled_at", "disabled_by"])
+    activity_record(
+        partner=partner,
+        actor=operator,
+        label=operator_label(operator),
+        action=Activity.Action.PARTNER_DISABLED,
+        before={"status": before},
+        after={"status": partner.status, "reason": reason},
+    )
+    return partner
+
+
+@transaction.atomic
+def partner_enable(*, partner, operator):
+    """An operator re-enables the integration: it goes back to launched (or onboarding, if never launched)."""
+    partner = lock_partner(partner.pk)
+    if not partner.is_disabled:
+        raise PartnerError(_("The integration of %(partner)s is not disabled.") % {"partner": partner})
+    partner.status = Partner.Status.LAUNCHED if partner.launched_at else Partner.Status.ONBOARDING
+    partner.disabled_reason = ""
+    partner.disabled_at = None
+    partner.disabled_by = None
+    partner.save(update_fields=["status", "disabled_reason", "disabled_at", "disabled_by"])
+    activity_record(
+        partner=partner,
+        actor=operator,
+        label=operator_label(operator),
+        action=Activity.Action.PARTNER_ENABLED,
+        before={"status": Partner.Status.DISABLED},
+        after={"status": partner.status},
+    )
+    return partner

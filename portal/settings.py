@@ -42,9 +42,11 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "phonenumber_field",
     "axes",
+    "django_tasks_db",
     "accounts",
     "partners",
     "contacts",
+    "notifications",
     "portal",
 ]
 
@@ -194,6 +196,13 @@ else:
     MAILERS = {
         "default": {"BACKEND": env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")}
     }
+# Background work (every email) runs through Django's task framework. django-tasks-db keeps the queue in the
+# database, so any number of `manage.py db_worker` processes on any number of machines share it; the tests run
+# tasks inline (ImmediateBackend) unless they ask for the database.
+TASKS = {"default": {"BACKEND": env.str("TASKS_BACKEND", default="django_tasks_db.DatabaseBackend")}}
+# Operators are told here when nobody at a partner could be reached (merchant issues with no contact).
+OPERATIONS_EMAIL = env.str("OPERATIONS_EMAIL", default="operations@localhost")
+
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Partner Portal <no-reply@localhost>")
 
 # Requests larger than this are refused before a form ever sees them.

@@ -39,6 +39,8 @@ def _fresh_cache():
 @pytest.fixture(autouse=True)
 def _fast_and_english(settings):
     settings.LANGUAGE_CODE = "en"
+    # Tasks run inline unless a test asks for the database queue and a worker (the `db_tasks` fixture).
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
@@ -209,3 +211,36 @@ def page_errors(page):
     errors = PageErrors(page)
     yield errors
     errors.assert_none()
+
+
+@pytest.fixture
+def sent(django_capture_on_commit_callbacks, mailoutbox):
+    """Run what the code under test hands over at commit (queued email tasks, inline) and return the outbox.
+
+    Use as a context manager around the action: `with sent() as outbox: ...`; the test's own transaction never
+    commits, so without it no queued email would ever be sent.
+    """
+    from contextlib import contextmanager
+
+    @contextmanager
+    def sending():
+        with django_capture_on_commit_callbacks(execute=True):
+            yield mailoutbox
+
+    return sending
+
+
+@pytest.fixture
+def db_tasks(db, settings):
+    """The database task queue (django-tasks-db), as in production, with `run_worker()` to drain it.
+
+    Retries need it: the immediate backend refuses deferred tasks (`run_after`).
+    """
+    from django.core.management import call_command
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+    def run_worker():
+        call_command("db_worker", "--batch", "--interval", "0", "--no-startup-delay", verbosity=0)
+
+    return run_worker

@@ -109,6 +109,7 @@ def test_changing_the_integration_kind_updates_completeness(operator_client, db)
             "name": partner.name,
             "integration": "ordering",
             "phone_region": "US",
+            "language": "en",
             "status": partner.status,
             "memberships-TOTAL_FORMS": "0",
             "memberships-INITIAL_FORMS": "0",

@@ -1,0 +1,44 @@
+"""How other systems raise a notification: `manage.py notify PARTNER alert --subject … --body …`."""
+
+from django.core.management.base import BaseCommand, CommandError
+
+from contacts.routing import NotificationKind, RoutingError
+from notifications.services import notify
+from partners.environments import Environment
+from partners.models import Partner
+
+
+class Command(BaseCommand):
+    help = "Notify a partner's contacts: an alert, an emergency, an announcement or a merchant issue."
+
+    def add_arguments(self, parser):
+        parser.add_argument("partner", help="The partner's id, or its exact name.")
+        parser.add_argument("kind", choices=NotificationKind.values)
+        parser.add_argument("--subject", required=True)
+        parser.add_argument("--body", required=True)
+        parser.add_argument("--environment", choices=Environment.values, default=Environment.PRODUCTION)
+        parser.add_argument("--source", default="manage.py notify", help="Who raised it, as the partner will read it.")
+        parser.add_argument("--key", default=None, help="An idempotency key: a repeated call sends nothing more.")
+
+    def handle(self, *args, partner, kind, subject, body, environment, source, key, **options):
+        found = Partner.objects.filter(pk=int(partner)) if partner.isdigit() else Partner.objects.filter(name=partner)
+        target = found.first()
+        if target is None:
+            raise CommandError(f"No partner {partner!r}.")
+        if not subject.strip():
+            raise CommandError("The subject may not be empty.")
+        try:
+            notification = notify(
+                partner=target,
+                kind=kind,
+                subject=subject.strip(),
+                body=body,
+                environment=environment,
+                label=source,
+                idempotency_key=key,
+            )
+        except RoutingError as error:
+            raise CommandError(str(error)) from error
+        count = notification.deliveries.count()
+        who = "the operators (nobody at the partner could be reached)" if notification.nobody_reached else "recipients"
+        self.stdout.write(f"Notification {notification.pk} queued for {count} {who}.")

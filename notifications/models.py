@@ -1,0 +1,163 @@
+"""Notifications raised about a partner (alerts, emergencies, announcements, merchant issues) and their deliveries."""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import OutgoingEmail
+from contacts.routing import NotificationKind
+from partners.environments import Environment
+from partners.integrations import integration_choices
+from partners.models import Partner
+
+
+class Broadcast(models.Model):
+    """One announcement to every partner of an integration kind (or all of them), fanned out in batches."""
+
+    kind = models.CharField(_("kind"), max_length=20, choices=NotificationKind.choices)
+    integration = models.CharField(_("integration kind"), max_length=40, choices=integration_choices, blank=True)
+    subject = models.CharField(_("subject"), max_length=200)
+    body = models.TextField(_("message"))
+    raised_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("raised by"), on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    idempotency_key = models.CharField(max_length=64, unique=True, null=True, blank=True, editable=False)
+    created_at = models.DateTimeField(_("raised at"), auto_now_add=True)
+    partners_done = models.PositiveIntegerField(_("partners reached"), default=0)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("broadcast")
+        verbose_name_plural = _("broadcasts")
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return self.subject
+
+
+class NotificationQuerySet(models.QuerySet):
+    def unacknowledged(self):
+        """Alerts and emergencies nobody has acknowledged yet."""
+        return self.filter(kind__in=[NotificationKind.ALERT, NotificationKind.EMERGENCY], acknowledged_at__isnull=True)
+
+
+class Notification(models.Model):
+    """Something a partner's contacts must hear about: what, about whom, raised by whom and when."""
+
+    class Event(models.TextChoices):
+        """What happened; a message is written by whoever raised it, the others by the portal in each language."""
+
+        MESSAGE = "message", _("Message")
+        INTEGRATION_DISABLED = "integration_disabled", _("Integration disabled")
+
+    kind = models.CharField(_("kind"), max_length=20, choices=NotificationKind.choices, db_index=True)
+    event = models.CharField(_("event"), max_length=30, choices=Event.choices, default=Event.MESSAGE)
+    partner = models.ForeignKey(
+        Partner, verbose_name=_("partner"), on_delete=models.CASCADE, related_name="notifications"
+    )
+    environment = models.CharField(
+        _("environment"), max_length=20, choices=Environment.choices, default=Environment.PRODUCTION
+    )
+    subject = models.CharField(_("subject"), max_length=200)
+    body = models.TextField(_("message"), blank=True)
+    raised_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("raised by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    # Who raised it, as people read it: "operator:<email>", or the name of the system that called the service.
+    raised_by_label = models.CharField(_("raised by"), max_length=254, blank=True)
+    broadcast = models.ForeignKey(
+        Broadcast,
+        verbose_name=_("broadcast"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="notifications",
+    )
+    # A double submit (or a retried call) with the same key creates one notification.
+    idempotency_key = models.CharField(max_length=64, unique=True, null=True, blank=True, editable=False)
+    created_at = models.DateTimeField(_("raised at"), auto_now_add=True, db_index=True)
+    acknowledged_at = models.DateTimeField(_("acknowledged at"), null=True, blank=True)
+    acknowledged_by = models.CharField(_("acknowledged by"), max_length=254, blank=True)
+    escalated_at = models.DateTimeField(_("escalated at"), null=True, blank=True)
+    # Nobody at the partner could be told (no contact of that kind): the operators were, instead.
+    nobody_reached = models.BooleanField(_("nobody at the partner reached"), default=False)
+
+    objects = NotificationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["partner", "-created_at"])]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} · {self.partner} · {self.title}"
+
+    @property
+    def title(self):
+        """The subject people see, in their language for the portal's own events."""
+        if self.event == self.Event.INTEGRATION_DISABLED:
+            return _("Integration disabled")
+        return self.subject
+
+    @property
+    def needs_acknowledgement(self):
+        """Alerts and emergencies ask to be acknowledged."""
+        return NotificationKind(self.kind).urgent
+
+
+class Delivery(models.Model):
+    """One recipient of a notification: the address, the language, the email and its acknowledgement."""
+
+    notification = models.ForeignKey(
+        Notification, verbose_name=_("notification"), on_delete=models.CASCADE, related_name="deliveries"
+    )
+    email = models.OneToOneField(
+        OutgoingEmail, verbose_name=_("email"), on_delete=models.PROTECT, related_name="delivery"
+    )
+    address = models.EmailField(_("address"), max_length=254)
+    language = models.CharField(_("language"), max_length=10, choices=settings.LANGUAGES)
+    # Why this address: a contact category, "alert", "admin", a mailing list, or "operations".
+    source = models.CharField(_("reason"), max_length=40)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    # 1 for the first round, 2 for the escalation of an unacknowledged emergency.
+    round = models.PositiveSmallIntegerField(_("round"), default=1)
+    # Only the SHA-256 of the acknowledgement link's token is kept (alerts and emergencies).
+    token_hash = models.CharField(max_length=64, unique=True, null=True, blank=True, editable=False)
+    token_expires_at = models.DateTimeField(_("link valid until"), null=True, blank=True)
+    acknowledged_at = models.DateTimeField(_("acknowledged at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("queued at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("delivery")
+        verbose_name_plural = _("deliveries")
+        ordering = ["notification", "round", "id"]
+
+    def __str__(self):
+        return f"{self.address} · {self.notification}"
+
+    @property
+    def status(self):
+        """acknowledged, or the email's own status (queued, sending, sent, failed)."""
+        return "acknowledged" if self.acknowledged_at else self.email.status
+
+    @property
+    def status_label(self):
+        """The status, for people."""
+        if self.acknowledged_at:
+            return _("Acknowledged")
+        if self.email.retrying:
+            return _("Not delivered yet (retrying)")
+        return self.email.get_status_display()

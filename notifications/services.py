@@ -1,0 +1,270 @@
+"""Raising notifications, acknowledging them, escalating emergencies and fanning broadcasts out.
+
+Recipients come from the one routing function (contacts.routing); each delivery is an email in the outbox
+(accounts.outbox), which sends, retries and fails it. Emergencies and alerts go first in the queue.
+"""
+
+import secrets
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.tasks import task
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.models import OutgoingEmail
+from accounts.outbox import email_build, email_render, emails_queue
+from contacts.routing import NotificationKind, Recipient, escalation_recipients, recipients_by_partner
+from notifications.models import Broadcast, Delivery, Notification
+from partners.environments import Environment
+from partners.models import Partner, hash_token
+from partners.services import operator_label, partner_disable
+
+ACKNOWLEDGE_WITHIN = timedelta(days=7)  # how long an acknowledgement link works
+ESCALATE_AFTER = timedelta(minutes=30)  # an emergency nobody acknowledged in this time is sent again, wider
+BROADCAST_BATCH = 200  # partners per fan-out task
+
+Event = Notification.Event
+
+
+class AcknowledgementError(Exception):
+    """An acknowledgement link that no longer works; the message says why, for people."""
+
+
+def acknowledgement_url(token):
+    return f"{settings.PORTAL_BASE_URL}{reverse('notifications:acknowledge', kwargs={'token': token})}"
+
+
+def _priority(kind, broadcast=None):
+    if NotificationKind(kind).urgent:
+        return OutgoingEmail.Priority.URGENT
+    return OutgoingEmail.Priority.BULK if broadcast else OutgoingEmail.Priority.NORMAL
+
+
+def _deliver(notification, recipients, *, round=1):
+    """Queue one email per recipient of one notification (see _deliver_many)."""
+    return _deliver_many([(notification, recipients)], round=round)
+
+
+def _deliver_many(pairs, *, round=1):
+    """Queue one email per recipient of each (notification, recipients) pair, each in the recipient's language,
+    with an acknowledgement link for alerts and emergencies: two queries in all, however many."""
+    emails, deliveries = [], []
+    for notification, recipients in pairs:
+        priority = _priority(notification.kind, notification.broadcast_id)
+        for recipient in recipients:
+            token = secrets.token_urlsafe(32) if notification.needs_acknowledgement else None
+            context = {
+                "notification": notification,
+                "partner": notification.partner,
+                "recipient": recipient,
+                "round": round,
+                "acknowledge_url": acknowledgement_url(token) if token else "",
+                "valid_days": ACKNOWLEDGE_WITHIN.days,
+            }
+            subject, body = email_render("notifications/email/notification", context, recipient.language)
+            emails.append(
+                email_build(
+                    to=recipient.email, subject=subject, body=body, language=recipient.language, priority=priority
+                )
+            )
+            deliveries.append(
+                Delivery(
+                    notification=notification,
+                    address=recipient.email,
+                    language=recipient.language,
+                    source=recipient.source,
+                    user_id=recipient.user_id,
+                    round=round,
+                    token_hash=hash_token(token) if token else None,
+                    token_expires_at=timezone.now() + ACKNOWLEDGE_WITHIN if token else None,
+                )
+            )
+    if not emails:
+        return []
+    for delivery, email in zip(deliveries, emails_queue(emails), strict=True):
+        delivery.email = email
+    return Delivery.objects.bulk_create(deliveries)
+
+
+def _tell_operations(notification):
+    """Nobody at the partner could be told: the operators are, so that someone acts."""
+    notification.nobody_reached = True
+    operations = Recipient(settings.OPERATIONS_EMAIL, settings.LANGUAGE_CODE, "operations")
+    _deliver(notification, [operations])
+
+
+@transaction.atomic
+def notify(
+    *,
+    partner,
+    kind,
+    subject="",
+    body="",
+    environment=Environment.PRODUCTION,
+    raised_by=None,
+    label=None,
+    event=Event.MESSAGE,
+    idempotency_key=None,
+):
+    """Raise a notification about a partner and queue an email to each of its recipients.
+
+    A second call with the same idempotency key returns the first notification and sends nothing more.
+    A constant number of queries, whatever the number of contacts. Raises contacts.routing.RoutingError for
+    an alert outside Production.
+    """
+    if idempotency_key:
+        existing = Notification.objects.filter(idempotency_key=idempotency_key).first()
+        if existing:
+            return existing
+    recipients = recipients_by_partner([partner], kind, environment)[partner.pk]
+    try:
+        with transaction.atomic():
+            notification = Notification.objects.create(
+                partner=partner,
+                kind=kind,
+                event=event,
+                environment=environment,
+                subject=subject,
+                body=body,
+                raised_by=raised_by,
+                raised_by_label=label if label is not None else (raised_by.email if raised_by else ""),
+                idempotency_key=idempotency_key or None,
+            )
+    except IntegrityError:  # the same key, raised at the same moment by a second submit
+        return Notification.objects.get(idempotency_key=idempotency_key)
+    if recipients:
+        _deliver(notification, recipients)
+    else:
+        _tell_operations(notification)
+        notification.save(update_fields=["nobody_reached"])
+    return notification
+
+
+@transaction.atomic
+def integration_disable(*, partner, operator, reason, idempotency_key=None):
+    """An operator disables the integration; its technical emergency contacts are told at once."""
+    partner = partner_disable(partner=partner, operator=operator, reason=reason)
+    return notify(
+        partner=partner,
+        kind=NotificationKind.EMERGENCY,
+        event=Event.INTEGRATION_DISABLED,
+        subject="Integration disabled",
+        body=partner.disabled_reason,
+        raised_by=operator,
+        label=operator_label(operator),
+        idempotency_key=idempotency_key,
+    )
+
+
+def delivery_for_token(token):
+    """The delivery an acknowledgement link points to, or None."""
+    return (
+        Delivery.objects.select_related("notification__partner", "email").filter(token_hash=hash_token(token)).first()
+    )
+
+
+@transaction.atomic
+def acknowledge(*, delivery, user=None):
+    """Record an acknowledgement: the delivery's, and the notification's first (who and when)."""
+    if delivery.token_expires_at is None or delivery.token_expires_at <= timezone.now():
+        raise AcknowledgementError("expired")
+    now = timezone.now()
+    Delivery.objects.filter(pk=delivery.pk, acknowledged_at__isnull=True).update(acknowledged_at=now)
+    who = user.email if user is not None and user.is_authenticated else delivery.address
+    first = Notification.objects.filter(pk=delivery.notification_id, acknowledged_at__isnull=True).update(
+        acknowledged_at=now, acknowledged_by=who
+    )
+    delivery.refresh_from_db()
+    delivery.notification.refresh_from_db()
+    return bool(first)
+
+
+def escalate_due(now=None):
+    """Send every emergency nobody acknowledged within 30 minutes again, to its contacts and the partner's Admins.
+
+    Each emergency is escalated once, even when several sweepers run at the same time. Returns how many were.
+    """
+    now = now or timezone.now()
+    due = Notification.objects.unacknowledged().filter(
+        kind=NotificationKind.EMERGENCY, escalated_at__isnull=True, created_at__lte=now - ESCALATE_AFTER
+    )
+    escalated = 0
+    for notification in due.select_related("partner")[:100]:
+        with transaction.atomic():
+            if not Notification.objects.filter(pk=notification.pk, escalated_at__isnull=True).update(escalated_at=now):
+                continue  # another sweeper took it
+            recipients = escalation_recipients(notification.partner)
+            if recipients:
+                _deliver(notification, recipients, round=2)
+            escalated += 1
+    return escalated
+
+
+@transaction.atomic
+def broadcast_create(*, kind, subject, body, operator, integration="", idempotency_key=None):
+    """An announcement (or product update) to every partner of an integration kind, or all: one row now, the
+    notifications made by tasks in batches of BROADCAST_BATCH partners, so no request does it all."""
+    if idempotency_key:
+        existing = Broadcast.objects.filter(idempotency_key=idempotency_key).first()
+        if existing:
+            return existing
+    broadcast = Broadcast.objects.create(
+        kind=kind,
+        integration=integration,
+        subject=subject,
+        body=body,
+        raised_by=operator,
+        idempotency_key=idempotency_key or None,
+    )
+    transaction.on_commit(
+        lambda: broadcast_fan_out.using(priority=OutgoingEmail.Priority.BULK).enqueue(broadcast.pk, 0)
+    )
+    return broadcast
+
+
+@task
+def broadcast_fan_out(broadcast_id, after_partner_id):
+    """Make the notifications of one batch of partners, then hand the next batch to a new task."""
+    broadcast = Broadcast.objects.select_related("raised_by").get(pk=broadcast_id)
+    partners = Partner.objects.order_by("pk").filter(pk__gt=after_partner_id)
+    if broadcast.integration:
+        partners = partners.filter(integration=broadcast.integration)
+    batch = list(partners[:BROADCAST_BATCH])
+    if not batch:
+        Broadcast.objects.filter(pk=broadcast.pk).update(finished_at=timezone.now())
+        return 0
+    with transaction.atomic():
+        notifications_fan_out(broadcast, batch)
+        Broadcast.objects.filter(pk=broadcast.pk).update(partners_done=F("partners_done") + len(batch))
+    last = batch[-1].pk
+    transaction.on_commit(
+        lambda: broadcast_fan_out.using(priority=OutgoingEmail.Priority.BULK).enqueue(broadcast.pk, last)
+    )
+    return len(batch)
+
+
+def notifications_fan_out(broadcast, partners):
+    """One notification per partner of the batch and their deliveries, in a constant number of queries."""
+    recipients = recipients_by_partner(partners, broadcast.kind)
+    label = operator_label(broadcast.raised_by) if broadcast.raised_by else ""
+    notifications = Notification.objects.bulk_create(
+        Notification(
+            partner=partner,
+            kind=broadcast.kind,
+            subject=broadcast.subject,
+            body=broadcast.body,
+            raised_by=broadcast.raised_by,
+            raised_by_label=label,
+            broadcast=broadcast,
+            nobody_reached=not recipients[partner.pk],
+        )
+        for partner in partners
+    )
+    everyone = []
+    for notification, partner in zip(notifications, partners, strict=True):
+        notification.partner = partner
+        everyone.append((notification, recipients[partner.pk]))
+    _deliver_many(everyone)
