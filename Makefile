@@ -58,9 +58,15 @@ migrate: $(STAMP) messages
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py refresh_contact_status
 
+# The web server, a task worker (every email goes through it) and the sweeper (lost tasks, escalations), together:
+# Ctrl-C stops all three, and so does any one of them stopping.
 run: migrate
 	$(PY) manage.py loaddemo
-	$(PY) manage.py runserver 127.0.0.1:8000
+	@trap 'kill $$(jobs -p) 2>/dev/null; wait' EXIT; \
+	$(PY) manage.py db_worker --interval 1 & \
+	$(PY) manage.py sweep --every 60 & \
+	$(PY) manage.py runserver 127.0.0.1:8000 & \
+	wait -n
 
 # axe-core comes from the npm registry; the accessibility tests inject it into pages.
 node_modules/.installed: package.json package-lock.json

@@ -218,12 +218,13 @@ def sent(django_capture_on_commit_callbacks, mailoutbox):
     """Run what the code under test hands over at commit (queued email tasks, inline) and return the outbox.
 
     Use as a context manager around the action: `with sent() as outbox: ...`; the test's own transaction never
-    commits, so without it no queued email would ever be sent.
+    commits, so without it no queued email would ever be sent. The outbox holds what this block sent, only.
     """
     from contextlib import contextmanager
 
     @contextmanager
     def sending():
+        mailoutbox.clear()
         with django_capture_on_commit_callbacks(execute=True):
             yield mailoutbox
 

@@ -1,4 +1,4 @@
-"""The apps import one way only: accounts ← partners ← contacts ← notifications ← portal, and no module imports in a circle."""
+"""The apps import one way only (accounts ← partners ← contacts ← notifications ← portal), never in a circle."""
 
 import ast
 from pathlib import Path
