@@ -51,7 +51,7 @@ admin.site.register(Membership, MembershipAdmin)
 class ContactInline(admin.TabularInline):
     model = Contact
     extra = 0
-    fields = ["category", "email", "name", "phone", "url"]
+    fields = ["category", "email", "name", "phone", "url", "language"]
 
 
 class SupportWindowInline(admin.TabularInline):
@@ -95,8 +95,8 @@ class ContactInformationAdmin(partners_admin.LocksPartners, admin.ModelAdmin):
 
 @admin.register(Contact)
 class ContactAdmin(partners_admin.LocksPartners, admin.ModelAdmin):
-    list_display = ["email", "name", "phone", "category", "contact_information"]
-    list_filter = ["category"]
+    list_display = ["email", "name", "phone", "category", "language", "contact_information"]
+    list_filter = ["category", "language"]
     search_fields = ["email", "name", "contact_information__partner__name"]
     list_select_related = ["contact_information__partner"]
 

@@ -118,6 +118,8 @@ class Contact(models.Model):
             parts.append(self.phone.as_international)
         if self.url:
             parts.append(self.url)
+        if self.language:
+            parts.append(f"[{self.language}]")
         return " ".join(part for part in parts if part)
 
 

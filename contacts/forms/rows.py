@@ -1,6 +1,8 @@
 """The rows of the page: a contact, the shared contact and a support window, each read and compared by value."""
 
 from django import forms
+from django.conf import settings
+from django.utils.translation import get_language_info
 from django.utils.translation import gettext_lazy as _
 from phonenumber_field.formfields import PhoneNumberField
 
@@ -51,13 +53,14 @@ class RowForm(ModelForm):
 
 
 class ContactRowForm(RowForm):
-    """One contact: an email (required), a name and a phone number read in the partner's region."""
+    """One contact: an email (required), a name, a phone number read in the partner's region, and the language
+    of the emails the contact receives (the account's, unless chosen)."""
 
-    key_fields = ("email", "name", "phone")
+    key_fields = ("email", "name", "phone", "language")
 
     class Meta:
         model = Contact
-        fields = ["email", "name", "phone"]
+        fields = ["email", "name", "phone", "language"]
         widgets = {
             "email": forms.EmailInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
             "name": forms.TextInput(attrs={"autocomplete": "off"}),
@@ -84,6 +87,12 @@ class ContactRowForm(RowForm):
             help_text=_("Optional. Numbers without a country code are read as numbers of %(country)s.")
             % {"country": country_name(region)},
         )
+        if "language" in self.fields:
+            # Each language named in itself, as language switches do; blank follows the account's language.
+            self.fields["language"].choices = [("", _("The account's language"))] + [
+                (code, get_language_info(code)["name_local"]) for code, _name in settings.LANGUAGES
+            ]
+            self.fields["language"].label = _("Language of emails")
 
     def clean_email(self):
         """Trim the address and lower-case its domain."""
