@@ -145,7 +145,12 @@ def notify(
 
 @transaction.atomic
 def integration_disable(*, partner, operator, reason, idempotency_key=None):
-    """An operator disables the integration; its technical emergency contacts are told at once."""
+    """An operator disables the integration; its technical emergency contacts are told at once.
+
+    A repeated call with the same idempotency key (a double submit) returns the first notification.
+    """
+    if idempotency_key and (done := Notification.objects.filter(idempotency_key=idempotency_key).first()):
+        return done
     partner = partner_disable(partner=partner, operator=operator, reason=reason)
     return notify(
         partner=partner,

@@ -225,3 +225,11 @@ def test_the_notify_command_says_why_it_refuses(partner):
         call_command("notify", str(partner.pk), "alert", subject="x", body="y", environment="sandbox")
     with pytest.raises(CommandError, match="No partner"):
         call_command("notify", "Nobody", "emergency", subject="x", body="y")
+
+
+def test_disabling_twice_with_the_same_key_is_one_emergency(partner, operator, sent):
+    with sent() as outbox:
+        first = integration_disable(partner=partner, operator=operator, reason="Down", idempotency_key="d-1")
+        again = integration_disable(partner=partner, operator=operator, reason="Down", idempotency_key="d-1")
+    assert first.pk == again.pk
+    assert len(outbox) == 1
