@@ -5,5 +5,6 @@ from notifications import views
 app_name = "notifications"
 
 urlpatterns = [
+    path("settings/notifications/", views.notification_list, name="list"),
     path("acknowledge/<str:token>/", views.acknowledge, name="acknowledge"),
 ]

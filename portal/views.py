@@ -51,7 +51,13 @@ def launch(request):
     except MembershipError as error:
         messages.error(request, str(error))
     else:
-        messages.success(request, _("Launched. Alerts now go to your alert contacts."))
+        messages.success(
+            request,
+            _(
+                "Launched. Production alerts are emailed to your alert contacts; "
+                "Settings › Notifications lists everything sent to this account."
+            ),
+        )
     return redirect("portal:dashboard")
 
 
