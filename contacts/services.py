@@ -124,6 +124,10 @@ def partner_launch(*, partner, actor):
     contact_status_refresh(partner=partner)
     if partner.missing_production:
         raise MembershipError(_("Complete the Production contact information before launching."))
+    if partner.is_disabled:
+        raise MembershipError(
+            _("Our operators have disabled this integration: it can be launched once they enable it.")
+        )
     if partner.status != Partner.Status.ONBOARDING:
         raise MembershipError(_("This integration has already been launched."))
     partner.status = Partner.Status.LAUNCHED

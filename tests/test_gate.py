@@ -14,8 +14,10 @@ from django.utils.functional import SimpleLazyObject
 from django.utils.http import urlencode
 from pytest_django.asserts import assertContains, assertNotContains
 
+from accounts.models import OutgoingEmail
 from contacts.middleware import ContactInformationRequiredMiddleware
 from contacts.models import ContactInformation
+from notifications.models import Delivery, Notification
 from partners.environments import Environment
 from partners.models import Invitation, Partner, Role, hash_token
 from tests.helpers import contact_form_data, html_element, html_elements, make_partner, signed_in
@@ -134,6 +136,7 @@ MUST_BE_EXEMPT = {
     "portal:invitation_resend",
     "portal:invitation_revoke",
     "portal:accept_invitation",
+    "notifications:acknowledge",
     "portal:help",
     "portal:switch_environment",
     "portal:switch_partner",
@@ -145,6 +148,7 @@ MUST_BE_EXEMPT = {
     "admin:partners_partner_change",
 }
 INVITATION_TOKEN = "a-link-for-the-admin-to-join-elsewhere"
+ACKNOWLEDGEMENT_TOKEN = "a-link-in-an-emergency-email"
 
 
 def exempt_views():
@@ -183,6 +187,16 @@ def gate_objects(partner, admin_user, editor):
         token_hash=hash_token("pending-in-acme"),
         expires_at=expires_at,
     )
+    emergency = Notification.objects.create(partner=partner, kind="emergency", subject="Bookings fail")
+    Delivery.objects.create(  # the link ACKNOWLEDGEMENT_TOKEN, in an email to one of the partner's contacts
+        notification=emergency,
+        email=OutgoingEmail.objects.create(to="pager@acme.example", language="en", subject="x", body="y"),
+        address="pager@acme.example",
+        language="en",
+        source="technical_emergency",
+        token_hash=hash_token(ACKNOWLEDGEMENT_TOKEN),
+        token_expires_at=expires_at,
+    )
     return {
         "membership": editor.memberships.get(),
         "invitation": pending,
@@ -199,6 +213,8 @@ def url_arguments(name, arguments, objects):
             values[argument] = objects["invitation" if "invitation" in name else "membership"].pk
         elif argument == "token" and name == "portal:accept_invitation":
             values[argument] = INVITATION_TOKEN
+        elif argument == "token" and name == "notifications:acknowledge":
+            values[argument] = ACKNOWLEDGEMENT_TOKEN
         elif argument in {"uidb64", "token"}:
             values[argument] = {"uidb64": "MQ", "token": "set-password"}[argument]
         elif argument in {"object_id", "id"}:
@@ -231,6 +247,7 @@ def test_no_exempt_view_loops_back_into_the_gate(gate_objects, admin_user):
     assert reached["portal:member_role"].status_code == 405  # POST only, and not refused by the gate
     assertContains(reached["portal:accept_invitation"], "Accept invitation")  # a real link, not a dead one
     assertContains(reached["portal:accept_invitation"], "Elsewhere Co")
+    assertContains(reached["notifications:acknowledge"], "Bookings fail")  # a live link, gated partner or not
 
 
 def untouchable(name):

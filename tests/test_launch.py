@@ -68,3 +68,20 @@ def test_only_admins_launch(partner, admin_user, editor):
     complete_contacts(partner, alerts=[admin_user])
     assert signed_in(editor).post(LAUNCH).status_code == 403
     assert Partner.objects.get(pk=partner.pk).status == Partner.Status.ONBOARDING
+
+
+def test_a_disabled_integration_is_not_launched_until_operators_enable_it(partner, admin_user):
+    from accounts.models import User
+    from partners.services import partner_disable, partner_enable
+
+    complete_contacts(partner, alerts=[admin_user])
+    operator = User.objects.create_superuser(email="ops@portal.example", password="x")
+    partner_disable(partner=partner, operator=operator, reason="Duplicate bookings")
+    client = signed_in(admin_user, Environment.PRODUCTION)
+    assert "enable it" in client.post(LAUNCH, follow=True).content.decode()
+    partner.refresh_from_db()
+    assert partner.status == Partner.Status.DISABLED and partner.launched_at is None
+    partner_enable(partner=partner, operator=operator)
+    assert client.post(LAUNCH).status_code == 302
+    partner.refresh_from_db()
+    assert partner.status == Partner.Status.LAUNCHED

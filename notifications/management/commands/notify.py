@@ -17,7 +17,9 @@ class Command(BaseCommand):
         parser.add_argument("--subject", required=True)
         parser.add_argument("--body", required=True)
         parser.add_argument("--environment", choices=Environment.values, default=Environment.PRODUCTION)
-        parser.add_argument("--source", default="manage.py notify", help="Who raised it, as the partner will read it.")
+        parser.add_argument(
+            "--source", default="Monitoring", help="Who raised it, as the partner reads it (default: Monitoring)."
+        )
         parser.add_argument("--key", default=None, help="An idempotency key: a repeated call sends nothing more.")
 
     def handle(self, *args, partner, kind, subject, body, environment, source, key, **options):
