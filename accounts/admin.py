@@ -1,12 +1,14 @@
-"""Operators find and manage the people who sign in."""
+"""Operators find and manage the people who sign in, and follow every email the portal sends."""
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
-from accounts.models import User
+from accounts.models import OutgoingEmail, User
+from accounts.outbox import email_retry
 
 
 class DistinctAddress:
@@ -44,8 +46,80 @@ class UserAdmin(BaseUserAdmin):
     search_fields = ["email", "name"]
     fieldsets = [
         (None, {"fields": ["email", "password"]}),
-        (_("Personal info"), {"fields": ["name"]}),
+        (_("Personal info"), {"fields": ["name", "language"]}),
         (_("Permissions"), {"fields": ["is_active", "is_staff", "is_superuser", "groups", "user_permissions"]}),
         (_("Important dates"), {"fields": ["last_login", "date_joined"]}),
     ]
     add_fieldsets = [(None, {"classes": ["wide"], "fields": ["email", "name", "password1", "password2"]})]
+
+
+class RetriesEmails:
+    """Admin classes whose "Retry" action sends failed emails again (accounts.outbox), and says how many went."""
+
+    def has_retry_permission(self, request):
+        """Retrying changes the email: operators who may change outgoing emails may."""
+        return request.user.has_perm("accounts.change_outgoingemail")
+
+    def retry_emails(self, request, emails):
+        """Queue each failed email again; tell the operator how many were, and how many could not be."""
+        emails = list(emails)
+        retried = sum(email_retry(email) for email in emails)
+        if retried:
+            message = ngettext("%(count)d email is queued again.", "%(count)d emails are queued again.", retried)
+            self.message_user(request, message % {"count": retried}, messages.SUCCESS)
+        if len(emails) > retried:
+            message = ngettext(
+                "%(count)d email was not retried: only failed emails are, and not those that carried a one-time link.",
+                "%(count)d emails were not retried: only failed emails are, and not those that carried a one-time "
+                "link.",
+                len(emails) - retried,
+            )
+            self.message_user(request, message % {"count": len(emails) - retried}, messages.WARNING)
+
+
+@admin.register(OutgoingEmail)
+class OutgoingEmailAdmin(RetriesEmails, admin.ModelAdmin):
+    """The outbox, read-only: what was sent to whom, what failed and why; failed emails can be sent again."""
+
+    list_display = ["to", "subject", "status", "priority", "attempts", "language", "created_at", "sent_at"]
+    list_filter = ["status", "priority", "language"]
+    search_fields = ["to", "subject"]
+    date_hierarchy = "created_at"
+    fields = [
+        "to",
+        "subject",
+        "language",
+        "priority",
+        "status",
+        "attempts",
+        "last_error",
+        "created_at",
+        "next_attempt_at",
+        "claimed_at",
+        "sent_at",
+        "one_time_link",
+        "body_or_hidden",
+    ]
+    readonly_fields = fields
+    actions = ["retry"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("body"))
+    def body_or_hidden(self, obj):
+        # A one-time link (an invitation, a password reset) still queued is usable: operators never see it.
+        if obj.one_time_link:
+            return _("(hidden: it carries a one-time link)")
+        return obj.body
+
+    @admin.action(description=_("Retry"), permissions=["retry"])
+    def retry(self, request, queryset):
+        """Send the selected failed emails again: a fresh round of attempts, starting now."""
+        self.retry_emails(request, queryset)

@@ -169,6 +169,7 @@ def test_an_operator_who_is_a_member_of_an_incomplete_partner_can_save_in_the_ad
             "email": operator.email,
             "name": "Olga Operator",
             "is_active": "on",
+            "language": "en",
             "is_staff": "on",
             "is_superuser": "on",
             "last_login_0": "",
