@@ -37,6 +37,21 @@ class RoutingError(Exception):
     """A notification that cannot be sent as asked; the message says why, for people."""
 
 
+# Why an address is written to, for people: a contact category, a mailing list, or one of these.
+SOURCE_LABELS = {
+    **dict(ContactCategory.choices),
+    **dict(MailingList.choices),
+    "alert": _("Alert contact"),
+    "admin": _("Admin (escalation)"),
+    "operations": _("Our operators"),
+}
+
+
+def source_label(source):
+    """Why an address receives a notification (a Recipient's or a delivery's source), for people."""
+    return SOURCE_LABELS.get(source, source)
+
+
 @dataclass(frozen=True)
 class Recipient:
     """One address a notification goes to, in the language it is written in, and why it goes there."""

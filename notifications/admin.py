@@ -26,11 +26,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from accounts.admin import RetriesEmails
-from accounts.models import MailingList, OutgoingEmail
+from accounts.models import OutgoingEmail
 from contacts import admin as contacts_admin
 from contacts.categories import ContactCategory
 from contacts.models import ContactInformation, SupportWindow
-from contacts.routing import NotificationKind, RoutingError, reach_sheet, recipients_by_partner
+from contacts.routing import NotificationKind, RoutingError, reach_sheet, recipients_by_partner, source_label
 from contacts.validation import MINUTES_PER_DAY, week_intervals
 from notifications.models import Broadcast, Delivery, Notification
 from notifications.services import broadcast_create, integration_disable, notify
@@ -38,19 +38,6 @@ from partners.environments import Environment
 from partners.integrations import integration_choices
 from partners.models import Membership, Partner
 from partners.services import PartnerError, operator_label, partner_enable
-
-SOURCE_LABELS = {
-    **dict(ContactCategory.choices),
-    **dict(MailingList.choices),
-    "alert": gettext_lazy("Alert contact"),
-    "admin": gettext_lazy("Admin (escalation)"),
-    "operations": gettext_lazy("Operators (nobody at the partner could be told)"),
-}
-
-
-def source_label(source):
-    """Why an address receives a notification, for people: a contact category, a mailing list or a role."""
-    return SOURCE_LABELS.get(source, source)
 
 
 def new_idempotency_key():

@@ -5,10 +5,10 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import OutgoingEmail
-from contacts.routing import NotificationKind
+from contacts.routing import NotificationKind, source_label
 from partners.environments import Environment
 from partners.integrations import integration_choices
-from partners.models import Partner
+from partners.models import Partner, operator_display
 
 
 class Broadcast(models.Model):
@@ -106,6 +106,11 @@ class Notification(models.Model):
         return self.subject
 
     @property
+    def raised_by_display(self):
+        """Who raised it, for people: an operator named as such (as in Settings › Activity), or a system's name."""
+        return operator_display(self.raised_by_label) or self.raised_by_label or _("The Partner Portal")
+
+    @property
     def needs_acknowledgement(self):
         """Alerts and emergencies ask to be acknowledged."""
         return NotificationKind(self.kind).urgent
@@ -152,6 +157,11 @@ class Delivery(models.Model):
     def status(self):
         """acknowledged, or the email's own status (queued, sending, sent, failed)."""
         return "acknowledged" if self.acknowledged_at else self.email.status
+
+    @property
+    def source_label(self):
+        """Why this address was written to, for people."""
+        return source_label(self.source)
 
     @property
     def status_label(self):

@@ -7,12 +7,9 @@ from django.db.models import Prefetch
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import get_language, override
-from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
-from accounts.models import MailingList
-from contacts.categories import ContactCategory
 from contacts.decorators import contact_information_not_required
 from contacts.routing import NotificationKind
 from notifications.models import Delivery, Notification
@@ -21,24 +18,6 @@ from notifications.services import acknowledge as acknowledge_delivery
 from partners.decorators import membership_required
 
 PER_PAGE = 20
-
-# Why an address was written to, for people (Delivery.source): a contact category, or one of these.
-SOURCES = {
-    "alert": _("Alert contact"),
-    "admin": _("Admin"),
-    "operations": _("Our operators"),
-    **dict(ContactCategory.choices),
-    **dict(MailingList.choices),
-}
-
-
-def raised_by_display(label):
-    """Who raised a notification, for people: an operator named as such (as Settings › Activity names them),
-    a member's email, or the portal itself."""
-    kind, _sep, email = label.partition(":")
-    if kind == "operator":
-        return _("Operator (%(email)s)") % {"email": email} if email else _("An operator")
-    return label or _("The Partner Portal")
 
 
 @require_GET
@@ -58,10 +37,7 @@ def notification_list(request):
         notifications = notifications.filter(kind=kind)
     page = Paginator(notifications, PER_PAGE).get_page(request.GET.get("page"))
     for notification in page:
-        notification.raised_by_display = raised_by_display(notification.raised_by_label)
         notification.failed = any(d.status == "failed" for d in notification.deliveries.all())
-        for delivery in notification.deliveries.all():
-            delivery.source_label = SOURCES.get(delivery.source, delivery.source)
     return render(
         request,
         "notifications/list.html",

@@ -252,6 +252,14 @@ class Invitation(models.Model):
         return self.accepted_at is None and self.revoked_at is None and self.expires_at > timezone.now()
 
 
+def operator_display(label):
+    """An actor label "operator:<email>" as people read it, or None when the label is not an operator's."""
+    kind, _sep, email = label.partition(":")
+    if kind != "operator":
+        return None
+    return _("Operator (%(email)s)") % {"email": email} if email else _("An operator")
+
+
 class Activity(models.Model):
     """One recorded change to a partner's contact information or members: who, when, before and after."""
 
@@ -296,7 +304,7 @@ class Activity(models.Model):
     @property
     def actor_display(self):
         """Who made the change, for people: a member's email, or an operator named as such."""
-        kind, _sep, email = self.actor_label.partition(":")
-        if kind == "operator":
-            return _("Operator (%(email)s)") % {"email": email} if email else _("An operator")
+        operator = operator_display(self.actor_label)
+        if operator:
+            return operator
         return self.actor.get_full_name() if self.actor else self.actor_label
