@@ -46,8 +46,6 @@ def test_an_operator_disables_an_integration_and_the_emergency_contact_acknowled
     live_server, page, page_errors, browser, browser_context_args, launched_partner, operator, links_to_live_server
 ):
     # The operator signs in to the Django admin and runs the action on the partner list.
-    # The Django admin's pages name no icon, so Chromium asks for /favicon.ico: a 404 is no error of ours.
-    page.route("**/favicon.ico", lambda route: route.fulfill(status=204))
     page.goto(f"{live_server.url}/admin/")
     page.locator("#id_username").fill(operator.email)
     page.locator("#id_password").fill(PASSWORD)
