@@ -1,5 +1,6 @@
 """The portal shell: dashboard, launch, activity, help, health check, and the partner, environment, language switch."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.paginator import Paginator
@@ -97,8 +98,15 @@ def health(request):
 @login_not_required
 @contact_information_not_required
 def set_language(request):
-    """Django's language switch, reachable from the modal and the sign-in page."""
-    return i18n.set_language(request)
+    """Django's language switch, reachable from the modal and the sign-in page. A signed-in member's choice is
+    also the language of the emails they receive (their profile says so too)."""
+    response = i18n.set_language(request)
+    language = request.POST.get("language")
+    user = request.user
+    if user.is_authenticated and language in dict(settings.LANGUAGES) and user.language != language:
+        user.language = language
+        user.save(update_fields=["language"])
+    return response
 
 
 @require_POST

@@ -80,3 +80,15 @@ def test_the_language_switch_works_from_the_modal(partner, admin_user):
     response = client.post(reverse("set_language"), {"language": "es", "next": reverse("contacts:onboarding")})
     assert response.status_code == 302
     assert "Información de contacto obligatoria" in client.get(reverse("contacts:onboarding")).content.decode()
+
+
+def test_a_members_language_switch_is_also_the_language_of_their_emails(partner, admin_user, client):
+    signed_in(admin_user).post(reverse("set_language"), {"language": "es", "next": "/"})
+    admin_user.refresh_from_db()
+    assert admin_user.language == "es"
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})  # signed out: only the cookie
+    admin_user.refresh_from_db()
+    assert admin_user.language == "es"
+    signed_in(admin_user).post(reverse("set_language"), {"language": "xx", "next": "/"})
+    admin_user.refresh_from_db()
+    assert admin_user.language == "es"
