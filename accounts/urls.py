@@ -1,10 +1,10 @@
-"""Sign in, sign out, reset or change a password: Django's views with the portal's forms."""
+"""Sign in, sign out, reset or change a password (Django's views with the portal's forms), and the profile."""
 
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from accounts.forms import InvitedAdminPasswordResetForm
-from accounts.views import LoginView
+from accounts.views import LoginView, profile
 
 urlpatterns = [
     path("login/", LoginView.as_view(), name="login"),
@@ -25,4 +25,5 @@ urlpatterns = [
     path("reset/done/", auth_views.PasswordResetCompleteView.as_view(), name="password_reset_complete"),
     path("password-change/", auth_views.PasswordChangeView.as_view(), name="password_change"),
     path("password-change/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
+    path("profile/", profile, name="profile"),
 ]

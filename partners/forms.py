@@ -1,12 +1,15 @@
 """Forms about a partner's people; each one's save() calls its service and turns a refusal into a form error."""
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth.forms import SetPasswordMixin
 from django.db import IntegrityError, transaction
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
-from accounts.forms import Form
+from accounts.forms import Form, MailingListsField
 from accounts.models import User, normalize_email
+from accounts.services import subscriptions_set
 from accounts.validators import validate_email_address, validate_no_format_characters
 from partners.models import Role
 from partners.services import (
@@ -78,7 +81,7 @@ class RoleForm(Form):
 
 
 class AcceptInvitationForm(SetPasswordMixin, Form):
-    """A new user accepting an invitation: a name and a password, then the membership."""
+    """A new user accepting an invitation: name, password, email language and mailing lists, then the membership."""
 
     name = forms.CharField(
         label=_("Your name"),
@@ -87,10 +90,22 @@ class AcceptInvitationForm(SetPasswordMixin, Form):
         widget=forms.TextInput(attrs={"autocomplete": "name"}),
     )
     password1, password2 = SetPasswordMixin.create_password_fields()
+    language = forms.ChoiceField(
+        label=_("Language of your emails"),
+        choices=lambda: settings.LANGUAGES,
+        required=False,  # a post without it (a script) gets the page's language, as the form shows
+        error_messages={"invalid_choice": _("Choose a language from the list.")},
+    )
+    mailing_lists = MailingListsField()
 
     def __init__(self, *args, invitation, **kwargs):
         super().__init__(*args, **kwargs)
         self.invitation = invitation
+        # The language they are reading this page in, unless they choose another.
+        self.fields["language"].initial = translation.get_language()
+
+    def clean_language(self):
+        return self.cleaned_data["language"] or self.fields["language"].initial
 
     def clean(self):
         self.validate_passwords()
@@ -109,7 +124,9 @@ class AcceptInvitationForm(SetPasswordMixin, Form):
                     email=self.invitation.email,
                     password=self.cleaned_data["password1"],
                     name=self.cleaned_data["name"],
+                    language=self.cleaned_data["language"],
                 )
+                subscriptions_set(user=user, mailing_lists=self.cleaned_data["mailing_lists"])
                 return invitation_accept(invitation=self.invitation, user=user)
         except (IntegrityError, MembershipError):
             # No half-made account is left behind.

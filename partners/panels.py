@@ -18,7 +18,8 @@ def users_panel_context(request, *, invite_form=None, page=None):
         invite_form = InvitationForm(membership=membership)
     return {
         "members": Paginator(members, MEMBERS_PER_PAGE).get_page(page),
-        "invitations": partner.invitations.pending().select_related("invited_by"),
+        # Each row says when its email is not delivered yet: the email comes in the same query.
+        "invitations": partner.invitations.pending().select_related("invited_by", "message"),
         "invite_form": invite_form,
         "roles": Role.choices,
         "invitation_days": settings.INVITATION_MAX_AGE_DAYS,

@@ -4,6 +4,7 @@ import re
 from datetime import timedelta
 
 import pytest
+from django.conf import settings
 from django.core import mail
 from django.template.defaultfilters import date as date_filter
 from django.test import Client
@@ -11,10 +12,19 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.http import urlencode
 
-from accounts.models import User
+from accounts.models import MailingList, Subscription, User
 from partners.models import Activity, Invitation, Membership, Role, hash_token
 from partners.services import MembershipError, invitation_accept, invitation_create
-from tests.helpers import PASSWORD, admin_of, contact_form_data, make_member, make_partner, signed_in
+from tests.helpers import (
+    PASSWORD,
+    admin_of,
+    contact_form_data,
+    html_element,
+    html_elements,
+    make_member,
+    make_partner,
+    signed_in,
+)
 
 USERS = reverse("portal:users")
 MODAL = reverse("contacts:onboarding")
@@ -130,6 +140,74 @@ class TestSendingFromTheModal:
         assert re.search(r'<a role="tab" id="tab-contacts"[^>]*aria-selected="false"', page)
         assert mail.outbox == []
         assert not Invitation.objects.exists()
+
+
+class TestChoosingLanguageAndMailingLists:
+    """A new member chooses the language of their emails and their mailing lists as they join."""
+
+    def test_the_form_offers_the_page_language_and_no_list_ticked(self, invitation_path):
+        client = Client()
+        client.cookies[settings.LANGUAGE_COOKIE_NAME] = "es"
+        page = client.get(invitation_path).content.decode()
+        assert html_element(page, "label", **{"for": "id_language"})
+        assert html_element(page, "option", value="es", selected=None)
+        assert not html_elements(page, "option", value="en", selected=None)
+        [fieldset] = [node for node in html_elements(page, "fieldset") if "mailing_lists" in str(node)]
+        assert html_element(str(fieldset), "legend")
+        boxes = html_elements(str(fieldset), "input", type="checkbox", name="mailing_lists")
+        assert sorted(dict(box.attributes)["value"] for box in boxes) == sorted(MailingList.values)
+        assert not [box for box in boxes if "checked" in dict(box.attributes)]
+        for box in boxes:
+            assert html_element(page, "label", **{"for": dict(box.attributes)["id"]})
+
+    def test_the_choices_are_stored_on_the_new_account(self, invitation_path):
+        response = Client().post(
+            invitation_path,
+            {
+                "name": "Nina",
+                "password1": NEW_PASSWORD,
+                "password2": NEW_PASSWORD,
+                "language": "es",
+                "mailing_lists": [MailingList.PRODUCT_UPDATES],
+            },
+        )
+        assert response.status_code == 302
+        user = User.objects.get(email="new@elsewhere.example")
+        assert user.language == "es"
+        assert list(user.subscriptions.values_list("mailing_list", flat=True)) == [MailingList.PRODUCT_UPDATES]
+
+    def test_without_a_choice_the_page_language_and_no_lists(self, invitation_path):
+        client = Client()
+        client.cookies[settings.LANGUAGE_COOKIE_NAME] = "es"
+        client.post(invitation_path, {"name": "Nina", "password1": NEW_PASSWORD, "password2": NEW_PASSWORD})
+        user = User.objects.get(email="new@elsewhere.example")
+        assert user.language == "es" and not user.subscriptions.exists()
+
+    @pytest.mark.parametrize("field, value", [("language", "klingon"), ("mailing_lists", "spam")])
+    def test_an_unknown_choice_is_refused_and_creates_no_account(self, invitation_path, field, value):
+        data = {"name": "Nina", "password1": NEW_PASSWORD, "password2": NEW_PASSWORD, field: value}
+        response = Client().post(invitation_path, data)
+        assert response.status_code == 200 and list(response.context["form"].errors) == [field]
+        assert not User.objects.filter(email="new@elsewhere.example").exists()
+        assert not Subscription.objects.exists()
+
+    def test_no_subscription_is_left_when_the_link_was_used_a_moment_before(self, invitation_path, monkeypatch):
+        from partners import forms
+
+        def used_meanwhile(**kwargs):
+            raise MembershipError("used")
+
+        monkeypatch.setattr(forms, "invitation_accept", used_meanwhile)
+        data = {
+            "name": "Nina",
+            "password1": NEW_PASSWORD,
+            "password2": NEW_PASSWORD,
+            "mailing_lists": "product_updates",
+        }
+        response = Client().post(invitation_path, data)
+        assert response.status_code == 410
+        assert not User.objects.filter(email="new@elsewhere.example").exists()
+        assert not Subscription.objects.exists()
 
 
 class TestAcceptingAsANewUser:

@@ -3,7 +3,6 @@
 from io import StringIO
 
 import pytest
-from django.core import mail
 from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 from django.test import Client
@@ -19,10 +18,11 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.mark.parametrize("name", DISGUISES)
-def test_the_invitation_form_refuses_a_disguised_name_and_keeps_what_was_typed(name):
+def test_the_invitation_form_refuses_a_disguised_name_and_keeps_what_was_typed(name, sent):
     partner = make_partner()
-    invitation_create(partner=partner, email="nina@elsewhere.example", role=Role.EDITOR, inviter=admin_of(partner))
-    path = mail.outbox[-1].body.split("http://")[1].split(maxsplit=1)[0].partition("/")[2]
+    with sent() as outbox:
+        invitation_create(partner=partner, email="nina@elsewhere.example", role=Role.EDITOR, inviter=admin_of(partner))
+    path = outbox[-1].body.split("http://")[1].split(maxsplit=1)[0].partition("/")[2]
     response = Client().post(f"/{path}", {"name": name, "password1": PASSWORD, "password2": PASSWORD})
     assert response.status_code == 200
     assert "invisible formatting characters" in " ".join(response.context["form"].errors["name"])

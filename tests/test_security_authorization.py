@@ -20,7 +20,8 @@ SECRET = "secret-contact@partner-a.example"
 TOKEN = "a-valid-invitation-token-for-the-matrix"
 
 PUBLIC_GET = {"portal:help", "health", "password_reset", "password_reset_done", "password_reset_complete"}
-MEMBER_PAGES = {"portal:dashboard", "portal:users", "portal:activity", "contacts:edit"}
+MEMBER_PAGES = {"portal:dashboard", "portal:users", "portal:activity", "notifications:list", "contacts:edit"}
+READ_ONLY_PAGES = {"portal:dashboard", "portal:activity", "portal:users", "notifications:list"}
 OBJECT_ACTIONS = {"portal:member_role", "portal:member_remove", "portal:invitation_resend", "portal:invitation_revoke"}
 
 
@@ -59,8 +60,12 @@ def expected(name, role, method):
         return {200}  # the bogus link is explained on the page
     if name == "portal:accept_invitation":
         return {200} if anonymous else {403}  # the invitation is for another address
+    if name == "notifications:acknowledge":
+        return {410}  # a made-up token: the page explains, for anyone, and records nothing
     if anonymous:
         return {302}  # to sign in
+    if name == "profile":
+        return {200}  # everyone signed in has one (a POST without fields shows the form's errors)
     if name in {"password_change", "password_change_done"}:
         return {200} if method == "GET" or name == "password_change" else {405}
     if name in {"portal:switch_environment", "portal:switch_partner"}:
@@ -68,13 +73,13 @@ def expected(name, role, method):
     if operator:  # staff without a membership
         if method == "GET" and name in OBJECT_ACTIONS | {"portal:launch", "portal:invite"}:
             return {405}
-        if method == "POST" and name in {"portal:dashboard", "portal:activity", "portal:users"}:
+        if method == "POST" and name in READ_ONLY_PAGES:
             return {405}
         return {403}
     if name in MEMBER_PAGES:
         if method == "GET":
             return {200}
-        if name in {"portal:dashboard", "portal:activity", "portal:users"}:
+        if name in READ_ONLY_PAGES:
             return {405}
         return {403} if role == "viewer" else {200}  # contacts:edit
     if name == "contacts:onboarding":
@@ -139,8 +144,10 @@ def kwargs_for(name, converters, world):
         elif key == "uidb64":
             values[key] = "MQ"
         elif key == "object_id":
-            match = re.match(r"admin:(\w+?)_(\w+)_(change|delete|history)$", name)
-            model = apps.get_model(match.group(1), match.group(2)) if match else Partner
+            # admin:<app label>_<model name>_change, where app labels may hold underscores (django_tasks_db)
+            models = {f"{m._meta.app_label}_{m._meta.model_name}": m for m in apps.get_models()}
+            match = re.match(r"admin:(\w+)_(change|delete|history)$", name)
+            model = models.get(match.group(1), Partner) if match else Partner
             obj = model.objects.order_by("pk").first()
             values[key] = str(obj.pk) if obj else "999999"
         elif key == "app_label":
