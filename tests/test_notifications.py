@@ -70,7 +70,7 @@ def test_the_email_is_written_in_the_recipients_language(partner, sent):
     with sent() as outbox:
         integration_disable(partner=partner, operator=admin, reason="Reservas duplicadas")
     [email] = outbox
-    assert email.subject == "Emergencia: se ha desactivado la integración de Acme"
+    assert email.subject == "Emergencia: se ha inhabilitado la integración de Acme"
     assert "Reservas duplicadas" in email.body
     assert "Motivo:" in email.body
     assert OutgoingEmail.objects.get().language == "es"
