@@ -10,6 +10,7 @@ from timezone_field import TimeZoneField
 from accounts.validators import validate_email_address, validate_no_format_characters
 from contacts.categories import ContactCategory
 from contacts.completeness import ContactCounts
+from contacts.validation import MINUTES_PER_DAY, week_intervals
 from partners.models import Partner
 
 
@@ -150,6 +151,12 @@ class SupportWindow(models.Model):
     def day_list(self):
         """The weekdays of this window, Monday first."""
         return mask_to_days(self.days)
+
+    def is_open_at(self, moment):
+        """Whether support is offered at `moment` (an aware datetime), read in the window's own time zone."""
+        local = moment.astimezone(self.time_zone)
+        minute = local.weekday() * MINUTES_PER_DAY + local.hour * 60 + local.minute
+        return any(lo <= minute < hi for lo, hi in week_intervals(self.day_list, self.start, self.end, self.overnight))
 
     def describe(self):
         """A one-line summary, e.g. 'Monday, Tuesday 09:00–17:00 Europe/Madrid'."""

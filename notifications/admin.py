@@ -6,15 +6,11 @@ contacts.routing, as the services do) and calls one service in its save(). Every
 idempotency key made when the page is shown, so a double submit raises one notification.
 """
 
-import secrets
-
-from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
-from django.core.validators import RegexValidator
 from django.db.models import Case, Count, IntegerField, Q, Value, When
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
@@ -30,19 +26,17 @@ from accounts.models import OutgoingEmail
 from contacts import admin as contacts_admin
 from contacts.categories import ContactCategory
 from contacts.models import ContactInformation, SupportWindow
-from contacts.routing import NotificationKind, RoutingError, reach_sheet, recipients_by_partner, source_label
-from contacts.validation import MINUTES_PER_DAY, week_intervals
+from contacts.routing import NotificationKind, reach_sheet, recipients_by_partner, source_label
+from notifications.forms import (
+    BroadcastForm,
+    IntegrationDisableForm,
+    NotificationForm,
+    PartnerForm,
+    new_idempotency_key,
+)
 from notifications.models import Broadcast, Delivery, Notification
-from notifications.services import broadcast_create, integration_disable, notify
-from partners.environments import Environment
-from partners.integrations import integration_choices
 from partners.models import Membership, Partner
-from partners.services import PartnerError, operator_label, partner_enable
-
-
-def new_idempotency_key():
-    """A fresh key for a form that sends: made when the page is shown, posted back with it."""
-    return secrets.token_urlsafe(18)
+from partners.services import PartnerError, partner_enable
 
 
 def preview_rows(partners, recipients):
@@ -62,155 +56,6 @@ def preview_rows(partners, recipients):
 def reach_sheet_url(partner_id):
     """Where the reach sheet of a partner is, in the admin."""
     return reverse("admin:partners_partner_reach_sheet", args=[partner_id])
-
-
-# --- Forms: each validates, previews and calls one service ------------------------------------------------
-
-
-class IdempotentForm(forms.Form):
-    """A form whose final submit must act once, however often it is posted."""
-
-    idempotency_key = forms.CharField(
-        widget=forms.HiddenInput, validators=[RegexValidator(r"\A[-\w]{16,40}\Z")], max_length=40
-    )
-
-    def key_for(self, partner):
-        """The key of the one notification this form raises about `partner`."""
-        return f"{self.cleaned_data['idempotency_key']}:{partner.pk}"
-
-    def keys_already_used(self, partners):
-        """The partners this very form already raised a notification about (an earlier submit of it)."""
-        keys = {self.key_for(partner): partner.pk for partner in partners}
-        used = Notification.objects.filter(idempotency_key__in=keys).values_list("idempotency_key", flat=True)
-        return {keys[key] for key in used}
-
-
-class IntegrationDisableForm(IdempotentForm):
-    """Why the integration is disabled; the partner's technical emergency contacts read it."""
-
-    reason = forms.CharField(
-        label=gettext_lazy("Reason"),
-        widget=forms.Textarea(attrs={"rows": 5, "cols": 60}),
-        help_text=gettext_lazy("The partner's technical emergency contacts receive this text."),
-    )
-
-    def save(self, *, partners, operator):
-        """Disable each partner and tell its emergency contacts: ({partner: notification}, repeats, refusals)."""
-        repeated = self.keys_already_used(partners)
-        done, refused = {}, []
-        for partner in partners:
-            if partner.pk in repeated:
-                continue
-            try:
-                done[partner] = integration_disable(
-                    partner=partner,
-                    operator=operator,
-                    reason=self.cleaned_data["reason"],
-                    idempotency_key=self.key_for(partner),
-                )
-            except PartnerError as error:
-                refused.append(str(error))
-        return done, [p for p in partners if p.pk in repeated], refused
-
-
-class NotificationForm(IdempotentForm):
-    """A notification about each selected partner; the routing decides who receives it."""
-
-    kind = forms.ChoiceField(label=gettext_lazy("Kind"), choices=NotificationKind.choices)
-    environment = forms.ChoiceField(
-        label=gettext_lazy("Environment"),
-        choices=Environment.choices,
-        initial=Environment.PRODUCTION,
-        help_text=gettext_lazy("Alerts are sent only about Production."),
-    )
-    subject = forms.CharField(label=gettext_lazy("Subject"), max_length=200)
-    body = forms.CharField(label=gettext_lazy("Message"), widget=forms.Textarea(attrs={"rows": 8, "cols": 60}))
-
-    def __init__(self, *args, partners, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.partners = partners
-        self.recipients = {}
-
-    def clean(self):
-        cleaned = super().clean()
-        if cleaned.get("kind") and cleaned.get("environment"):
-            try:
-                self.recipients = recipients_by_partner(self.partners, cleaned["kind"], cleaned["environment"])
-            except RoutingError as error:
-                self.add_error("environment", str(error))
-        return cleaned
-
-    def save(self, *, operator):
-        """Raise the notification about each partner: ({partner: notification}, partners already done)."""
-        repeated = self.keys_already_used(self.partners)
-        done = {}
-        for partner in self.partners:
-            if partner.pk in repeated:
-                continue
-            done[partner] = notify(
-                partner=partner,
-                kind=self.cleaned_data["kind"],
-                environment=self.cleaned_data["environment"],
-                subject=self.cleaned_data["subject"],
-                body=self.cleaned_data["body"],
-                raised_by=operator,
-                label=operator_label(operator),
-                idempotency_key=self.key_for(partner),
-            )
-        return done, [p for p in self.partners if p.pk in repeated]
-
-
-class BroadcastForm(IdempotentForm):
-    """An announcement or product update to every partner of an integration kind, or to all of them."""
-
-    kind = forms.ChoiceField(
-        label=gettext_lazy("Kind"),
-        choices=[(k.value, k.label) for k in (NotificationKind.ANNOUNCEMENT, NotificationKind.PRODUCT_UPDATE)],
-    )
-    integration = forms.ChoiceField(
-        label=gettext_lazy("Partners"),
-        choices=lambda: [("", _("All partners")), *integration_choices()],
-        required=False,
-    )
-    subject = forms.CharField(label=gettext_lazy("Subject"), max_length=200)
-    body = forms.CharField(label=gettext_lazy("Message"), widget=forms.Textarea(attrs={"rows": 8, "cols": 60}))
-
-    def partners(self):
-        """The partners the broadcast will reach, as the fan-out chooses them."""
-        partners = Partner.objects.all()
-        if self.cleaned_data["integration"]:
-            partners = partners.filter(integration=self.cleaned_data["integration"])
-        return partners
-
-    def save(self, *, operator):
-        """Create the broadcast (or find the one this form already created): (broadcast, whether it is new)."""
-        key = self.cleaned_data["idempotency_key"]
-        existed = Broadcast.objects.filter(idempotency_key=key).exists()
-        broadcast = broadcast_create(
-            kind=self.cleaned_data["kind"],
-            subject=self.cleaned_data["subject"],
-            body=self.cleaned_data["body"],
-            operator=operator,
-            integration=self.cleaned_data["integration"],
-            idempotency_key=key,
-        )
-        return broadcast, not existed
-
-
-class PartnerForm(forms.ModelForm):
-    """The partner's own fields; disabling and enabling go through the actions, which record why and tell people."""
-
-    def clean_status(self):
-        status = self.cleaned_data["status"]
-        was = self.instance.status if self.instance.pk else None
-        if (status == Partner.Status.DISABLED) != (was == Partner.Status.DISABLED):
-            raise forms.ValidationError(
-                _(
-                    "Disable or enable the integration with the actions of the partner list: "
-                    "they record why and tell the partner's emergency contacts."
-                )
-            )
-        return status
 
 
 # --- Filters ----------------------------------------------------------------------------------------------
@@ -330,7 +175,7 @@ class PartnerAdmin(contacts_admin.PartnerAdmin):
             "partner": partner,
             "contacts": [(ContactCategory(c.category).label, c) for c in reach_sheet(partner)],
             "support_24_7": bool(info and info.support_24_7),
-            "windows": [support_window_now(window, now) for window in windows],
+            "windows": [(window, window.is_open_at(now)) for window in windows],
             "admins": [membership.user for membership in admins.order_by("user__email")],
             "now": now,
         }
@@ -438,14 +283,6 @@ class PartnerAdmin(contacts_admin.PartnerAdmin):
                 % {"partners": ", ".join(str(partner) for partner in repeated)},
                 messages.INFO,
             )
-
-
-def support_window_now(window, now):
-    """A support window with the time it is now where it is kept, and whether support is open now."""
-    local = now.astimezone(window.time_zone)
-    minute = local.weekday() * MINUTES_PER_DAY + local.hour * 60 + local.minute
-    intervals = week_intervals(window.day_list, window.start, window.end, window.overnight)
-    return {"window": window, "time_zone": window.time_zone, "open": any(lo <= minute < hi for lo, hi in intervals)}
 
 
 # --- Notifications, deliveries, broadcasts ----------------------------------------------------------------

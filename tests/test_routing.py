@@ -142,3 +142,21 @@ def test_the_reach_sheet_lists_emergency_then_operator_contacts(partner):
         ("technical_emergency", "technical_emergency0@acme.example"),
         ("operator", "operator0@acme.example"),
     ]
+
+
+@pytest.mark.parametrize(
+    ("utc", "open_"),
+    [
+        ("2026-11-30T21:30:00+00:00", True),  # Monday 22:30 in Madrid
+        ("2026-12-01T01:30:00+00:00", True),  # Tuesday 02:30: still Monday's overnight window
+        ("2026-12-01T03:30:00+00:00", False),  # Tuesday 04:30: closed
+        ("2026-11-30T16:00:00+00:00", False),  # Monday 17:00: not open yet
+    ],
+)
+def test_a_support_window_is_open_in_its_own_time_zone(partner, utc, open_):
+    from datetime import datetime, time
+
+    from contacts.models import SupportWindow
+
+    window = SupportWindow(days=0b1, start=time(22), end=time(3), overnight=True, time_zone="Europe/Madrid")
+    assert window.is_open_at(datetime.fromisoformat(utc)) is open_
