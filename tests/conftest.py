@@ -232,14 +232,17 @@ def sent(django_capture_on_commit_callbacks, mailoutbox):
 
 
 @pytest.fixture
-def db_tasks(db, settings):
+def db_tasks(db, settings, monkeypatch):
     """The database task queue (django-tasks-db), as in production, with `run_worker()` to drain it.
 
-    Retries need it: the immediate backend refuses deferred tasks (`run_after`).
+    Retries need it: the immediate backend refuses deferred tasks (`run_after`). The worker runs inside the
+    test's transaction, so it must not close "old" connections between tasks (on PostgreSQL it would close the
+    test's own, whose autocommit differs from the settings).
     """
     from django.core.management import call_command
 
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    monkeypatch.setattr("django_tasks_db.management.commands.db_worker.close_old_connections", lambda: None)
 
     def run_worker():
         call_command("db_worker", "--batch", "--interval", "0", "--no-startup-delay", verbosity=0)
