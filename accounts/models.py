@@ -180,6 +180,8 @@ class OutgoingEmail(models.Model):
     created_at = models.DateTimeField(_("queued at"), auto_now_add=True)
     next_attempt_at = models.DateTimeField(_("next attempt at"), default=timezone.now)
     claimed_at = models.DateTimeField(_("sending since"), null=True, blank=True)
+    # The task that will make the next attempt: while it waits in the queue, the sweeper leaves the email alone.
+    task_id = models.CharField(_("task"), max_length=64, blank=True, editable=False)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
     # The body carries a one-time link (an invitation, a password reset): it is erased once sent or failed,
     # so the database never keeps a usable link longer than the outbox needs it.

@@ -1,7 +1,7 @@
 """Every email the portal sends goes through this outbox: rendered in the reader's language, stored, then sent by
 a task per email that retries with back-off. The OutgoingEmail row is the state machine, not the task: Django's
 task framework has no retries, and a task left running by a killed worker is never picked up again, so the
-sweeper (`outbox_sweep`, run every minute by `manage.py sweep`) gives stuck and overdue emails a new task.
+sweeper (`outbox_sweep`, run every minute by `manage.py sweep`) gives stuck and lost emails a new task.
 """
 
 import logging
@@ -10,9 +10,13 @@ from datetime import timedelta
 from django.core.mail import EmailMessage
 from django.db import transaction
 from django.db.models import F, Q
-from django.tasks import default_task_backend, task
+from django.db.models.functions import Now
+from django.tasks import DEFAULT_TASK_BACKEND_ALIAS, task, task_backends
+from django.tasks.base import TaskResultStatus
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
+from django_tasks_db.backend import DatabaseBackend
+from django_tasks_db.models import DBTaskResult
 
 from accounts.models import OutgoingEmail
 
@@ -25,10 +29,28 @@ RETRY_DELAYS = (timedelta(minutes=1), timedelta(minutes=5), timedelta(minutes=15
 MAX_ATTEMPTS = len(RETRY_DELAYS) + 1
 # A send takes seconds (the SMTP timeout is 10 s): one claimed longer ago than this was left by a killed worker.
 STUCK_AFTER = timedelta(minutes=5)
-# A queued email whose task should have run this long ago gets a new one (its task was lost).
+# A queued email due this long ago whose task no longer waits in the queue gets a new one (its task was lost).
 OVERDUE_AFTER = timedelta(minutes=10)
 SWEEP_LIMIT = 1000
 ERASED_BODY = "(erased after delivery: it carried a one-time link)"
+
+
+def queue_in_this_database():
+    """Whether the task queue keeps its tasks in this database (django-tasks-db, the default)."""
+    return isinstance(task_backends[DEFAULT_TASK_BACKEND_ALIAS], DatabaseBackend)
+
+
+def enqueue_with_transaction(enqueue):
+    """Call `enqueue` so that its tasks exist exactly when the rows they are about do.
+
+    With the queue in this database, at once: the task rows commit or roll back with the caller's transaction,
+    so no crash between the two can lose a task, and no worker sees one before its rows. With another backend
+    (the immediate one, in tests), once the transaction commits.
+    """
+    if queue_in_this_database():
+        enqueue()
+    else:
+        transaction.on_commit(enqueue)
 
 
 def email_render(template, context, language):
@@ -56,37 +78,50 @@ def email_queue(**fields):
 
 
 def emails_queue(emails):
-    """Store unsaved emails in one query and hand them to the worker once the transaction commits (one task)."""
+    """Store unsaved emails in one query and hand them to the worker with one task per priority."""
     emails = OutgoingEmail.objects.bulk_create(emails)
-    by_priority = {}
-    for email in emails:
-        by_priority.setdefault(email.priority, []).append(email.pk)
-    for priority, ids in by_priority.items():
-        transaction.on_commit(lambda ids=ids, priority=priority: _dispatch(ids, priority))
+    _schedule([(email.pk, email.priority) for email in emails])
     return emails
+
+
+def _schedule(pairs):
+    """Hand (email id, priority) pairs to the worker, with the caller's transaction."""
+    by_priority = {}
+    for pk, priority in pairs:
+        by_priority.setdefault(priority, []).append(pk)
+    for priority, ids in by_priority.items():
+        enqueue_with_transaction(lambda ids=ids, priority=priority: _dispatch(ids, priority))
 
 
 def _dispatch(ids, priority):
     if len(ids) == 1:
-        email_send.using(priority=priority).enqueue(ids[0])
+        _enqueue_send(ids[0], priority)
     else:
         emails_dispatch.using(priority=priority).enqueue(ids, priority)
+
+
+def _enqueue_send(pk, priority, run_after=None):
+    """A sending task for one email, remembered on the email so the sweeper knows it is waiting."""
+    result = email_send.using(priority=priority, run_after=run_after).enqueue(pk)
+    OutgoingEmail.objects.filter(pk=pk).update(task_id=str(result.id))
 
 
 @task
 def emails_dispatch(ids, priority):
     """Give each email its own sending task, at the priority of the batch."""
     for pk in ids:
-        email_send.using(priority=priority).enqueue(pk)
+        _enqueue_send(pk, priority)
 
 
 @task
 def email_send(email_id):
     """Send one email if it is due and nobody else is sending it; on failure, schedule the next attempt."""
-    now = timezone.now()
-    # Claim it: of two workers given the same email, exactly one changes the row.
-    claimed = OutgoingEmail.objects.filter(pk=email_id, status=Status.QUEUED, next_attempt_at__lte=now).update(
-        status=Status.SENDING, claimed_at=now, attempts=F("attempts") + 1
+    # Claim it: of two workers given the same email, exactly one changes the row. A first attempt is always due;
+    # a retry is due by the database's clock, which every worker and sweeper share.
+    claimed = (
+        OutgoingEmail.objects.filter(pk=email_id, status=Status.QUEUED)
+        .filter(Q(attempts=0) | Q(next_attempt_at__lte=Now()))
+        .update(status=Status.SENDING, claimed_at=timezone.now(), attempts=F("attempts") + 1)
     )
     if not claimed:
         return "not due"
@@ -114,57 +149,60 @@ def _attempt_failed(email, error):
     next_attempt_at = timezone.now() + RETRY_DELAYS[email.attempts - 1]
     update.update(status=Status.QUEUED, next_attempt_at=next_attempt_at)
     OutgoingEmail.objects.filter(pk=email.pk, status=Status.SENDING).update(**update)
-    if default_task_backend.supports_defer:
-        email_send.using(priority=email.priority, run_after=next_attempt_at).enqueue(email.pk)
+    if task_backends[DEFAULT_TASK_BACKEND_ALIAS].supports_defer:
+        _enqueue_send(email.pk, email.priority, run_after=next_attempt_at)
     # A backend that cannot defer (the immediate one, in tests) leaves the next attempt to the sweeper.
     return "retrying"
 
 
-def outbox_sweep(now=None):
-    """Give a new task to emails a killed worker left in *sending* and to queued emails whose task was lost.
+def _waiting_in_the_queue(task_ids):
+    """Of these task ids, those still waiting in the queue (only django-tasks-db can say; others wait for none)."""
+    if not queue_in_this_database():
+        return set()
+    waiting = DBTaskResult.objects.filter(id__in=[i for i in task_ids if i], status=TaskResultStatus.READY)
+    return {str(pk) for pk in waiting.values_list("id", flat=True)}
 
-    Returns how many emails were handed back to the worker. Safe to run often and from several machines:
-    a duplicate task finds the email already claimed and does nothing.
+
+@transaction.atomic
+def outbox_sweep(now=None):
+    """Hand back to the worker the emails a killed worker left in *sending*, and queued emails whose task was lost.
+
+    Returns how many emails were handed back. Safe to run often and from several machines: a duplicate task finds
+    the email already claimed and does nothing, and a queued email whose task still waits in a long queue is left
+    to it.
     """
     now = now or timezone.now()
     stuck = Q(status=Status.SENDING, claimed_at__lt=now - STUCK_AFTER)
+    # A stuck email that had used its last attempt fails, straight from sending: it is never sent a sixth time.
+    spent = OutgoingEmail.objects.filter(stuck, attempts__gte=MAX_ATTEMPTS)
+    failure = {"status": Status.FAILED, "last_error": "The worker stopped while sending the last attempt."}
+    spent.filter(one_time_link=True).update(**failure, body=ERASED_BODY)
+    spent.update(**failure)
     overdue = Q(status=Status.QUEUED, next_attempt_at__lt=now - OVERDUE_AFTER)
-    due = list(
+    candidates = list(
         OutgoingEmail.objects.filter(stuck | overdue)
         .order_by("-priority", "next_attempt_at")
-        .values_list("pk", "priority", "status")[:SWEEP_LIMIT]
+        .values_list("pk", "priority", "status", "task_id")[:SWEEP_LIMIT]
     )
-    if not due:
-        return 0
-    # Back to queued, due now; the condition keeps an email that was sent meanwhile as it is.
-    OutgoingEmail.objects.filter(stuck, pk__in=[pk for pk, _p, status in due if status == Status.SENDING]).update(
-        status=Status.QUEUED, next_attempt_at=now
-    )
-    OutgoingEmail.objects.filter(overdue, pk__in=[pk for pk, _p, status in due if status == Status.QUEUED]).update(
-        next_attempt_at=now
-    )
-    # A stuck email that had used its last attempt fails rather than being sent a sixth time.
-    OutgoingEmail.objects.filter(
-        pk__in=[pk for pk, *_ in due], status=Status.QUEUED, attempts__gte=MAX_ATTEMPTS
-    ).update(status=Status.FAILED, last_error="The worker stopped while sending the last attempt.")
-    with transaction.atomic():
-        by_priority = {}
-        for pk, priority, _status in due:
-            by_priority.setdefault(priority, []).append(pk)
-        for priority, ids in by_priority.items():
-            transaction.on_commit(lambda ids=ids, priority=priority: _dispatch(ids, priority))
+    waiting = _waiting_in_the_queue([task_id for *_rest, status, task_id in candidates if status == Status.QUEUED])
+    due = [(pk, priority) for pk, priority, status, task_id in candidates if task_id not in waiting]
+    ids = [pk for pk, _priority in due]
+    # Due now by the database's clock; the conditions keep an email sent meanwhile as it is.
+    OutgoingEmail.objects.filter(stuck, pk__in=ids).update(status=Status.QUEUED, next_attempt_at=Now())
+    OutgoingEmail.objects.filter(overdue, pk__in=ids).update(next_attempt_at=Now())
+    _schedule(due)
     return len(due)
 
 
+@transaction.atomic
 def email_retry(email):
     """Operators send a failed email again: a fresh round of attempts, starting now.
 
     An email that carried a one-time link was erased: it is sent anew by its own flow (resend the invitation).
     """
-    with transaction.atomic():
-        retried = OutgoingEmail.objects.filter(pk=email.pk, status=Status.FAILED, one_time_link=False).update(
-            status=Status.QUEUED, attempts=0, next_attempt_at=timezone.now(), last_error=""
-        )
-        if retried:
-            transaction.on_commit(lambda: _dispatch([email.pk], email.priority))
+    retried = OutgoingEmail.objects.filter(pk=email.pk, status=Status.FAILED, one_time_link=False).update(
+        status=Status.QUEUED, attempts=0, next_attempt_at=Now(), last_error=""
+    )
+    if retried:
+        _schedule([(email.pk, email.priority)])
     return bool(retried)

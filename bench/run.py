@@ -266,7 +266,11 @@ def main():
         "  1,000 members from about 175 to 28 ms; wrk throughput of d2 rose from 48 to 157 requests/s on SQLite.",
         "  What remains is the users panel, the header and 12 queries; caching those is left for later.",
     ]
-    (ROOT / "bench" / "results.md").write_text("\n".join(out) + "\n")
+    # bench/notifications.py keeps its own section at the end: carry it over.
+    results = ROOT / "bench" / "results.md"
+    previous = results.read_text() if results.exists() else ""
+    kept = previous[previous.index("\n## Notifications") :] if "\n## Notifications" in previous else ""
+    results.write_text("\n".join(out) + "\n" + kept)
     print("\n".join(out))
 
 

@@ -24,6 +24,9 @@ class Broadcast(models.Model):
     idempotency_key = models.CharField(max_length=64, unique=True, null=True, blank=True, editable=False)
     created_at = models.DateTimeField(_("raised at"), auto_now_add=True)
     partners_done = models.PositiveIntegerField(_("partners reached"), default=0)
+    # The fan-out's cursor: every partner up to this id has its notification. A task for another cursor is stale.
+    last_partner_id = models.BigIntegerField(default=0, editable=False)
+    progressed_at = models.DateTimeField(_("last batch at"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
 
     class Meta:
@@ -94,6 +97,10 @@ class Notification(models.Model):
         verbose_name_plural = _("notifications")
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["partner", "-created_at"])]
+        constraints = [
+            # A broadcast tells each partner once, however often a batch is run.
+            models.UniqueConstraint(fields=["broadcast", "partner"], name="notification_broadcast_partner_unique")
+        ]
 
     def __str__(self):
         return f"{self.get_kind_display()} · {self.partner} · {self.title}"

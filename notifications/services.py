@@ -9,13 +9,13 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.tasks import task
 from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import OutgoingEmail
-from accounts.outbox import email_build, email_render, emails_queue
+from accounts.outbox import STUCK_AFTER, email_build, email_render, emails_queue, enqueue_with_transaction
 from contacts.routing import NotificationKind, Recipient, escalation_recipients, recipients_by_partner
 from notifications.models import Broadcast, Delivery, Notification
 from partners.environments import Environment
@@ -224,31 +224,55 @@ def broadcast_create(*, kind, subject, body, operator, integration="", idempoten
         raised_by=operator,
         idempotency_key=idempotency_key or None,
     )
-    transaction.on_commit(
-        lambda: broadcast_fan_out.using(priority=OutgoingEmail.Priority.BULK).enqueue(broadcast.pk, 0)
-    )
+    _fan_out_next(broadcast.pk, 0)
     return broadcast
+
+
+def _fan_out_next(broadcast_id, after_partner_id):
+    """Queue the task for the batch after `after_partner_id`, with the transaction that got there."""
+    enqueue_with_transaction(
+        lambda: broadcast_fan_out.using(priority=OutgoingEmail.Priority.BULK).enqueue(broadcast_id, after_partner_id)
+    )
 
 
 @task
 def broadcast_fan_out(broadcast_id, after_partner_id):
-    """Make the notifications of one batch of partners, then hand the next batch to a new task."""
-    broadcast = Broadcast.objects.select_related("raised_by").get(pk=broadcast_id)
-    partners = Partner.objects.order_by("pk").filter(pk__gt=after_partner_id)
-    if broadcast.integration:
-        partners = partners.filter(integration=broadcast.integration)
-    batch = list(partners[:BROADCAST_BATCH])
-    if not batch:
-        Broadcast.objects.filter(pk=broadcast.pk).update(finished_at=timezone.now())
-        return 0
+    """Make the notifications of the batch of partners after the cursor, move it, and queue the next batch.
+
+    One transaction per batch, under the broadcast's row lock: a task whose cursor is not the broadcast's (a
+    duplicate, or one a sweeper resumed meanwhile) does nothing, so every partner is told once.
+    """
     with transaction.atomic():
+        broadcast = Broadcast.objects.select_for_update(of=("self",)).select_related("raised_by").get(pk=broadcast_id)
+        if broadcast.finished_at or broadcast.last_partner_id != after_partner_id:
+            return "stale"
+        partners = Partner.objects.order_by("pk").filter(pk__gt=after_partner_id)
+        if broadcast.integration:
+            partners = partners.filter(integration=broadcast.integration)
+        batch = list(partners[:BROADCAST_BATCH])
+        broadcast.progressed_at = timezone.now()
+        if not batch:
+            broadcast.finished_at = broadcast.progressed_at
+            broadcast.save(update_fields=["progressed_at", "finished_at"])
+            return 0
         notifications_fan_out(broadcast, batch)
-        Broadcast.objects.filter(pk=broadcast.pk).update(partners_done=F("partners_done") + len(batch))
-    last = batch[-1].pk
-    transaction.on_commit(
-        lambda: broadcast_fan_out.using(priority=OutgoingEmail.Priority.BULK).enqueue(broadcast.pk, last)
-    )
+        broadcast.last_partner_id = batch[-1].pk
+        broadcast.partners_done = F("partners_done") + len(batch)
+        broadcast.save(update_fields=["last_partner_id", "partners_done", "progressed_at"])
+        _fan_out_next(broadcast.pk, broadcast.last_partner_id)
     return len(batch)
+
+
+def broadcasts_resume(now=None):
+    """Queue the next batch again of every unfinished broadcast that has not moved for a while (its worker was
+    killed, or its task lost). A resumed batch that was only slow finds its cursor moved and does nothing."""
+    now = now or timezone.now()
+    idle = Q(progressed_at__lt=now - STUCK_AFTER) | Q(progressed_at__isnull=True, created_at__lt=now - STUCK_AFTER)
+    stalled = list(Broadcast.objects.filter(idle, finished_at__isnull=True).values_list("pk", "last_partner_id"))
+    with transaction.atomic():
+        for broadcast_id, cursor in stalled:
+            _fan_out_next(broadcast_id, cursor)
+    return len(stalled)
 
 
 def notifications_fan_out(broadcast, partners):

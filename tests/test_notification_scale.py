@@ -40,9 +40,11 @@ def test_a_notification_costs_the_same_queries_for_1_or_10_contacts(kind):
     assert few == many
 
 
-def broadcast_to_all(subject="Maintenance"):
-    """A broadcast row, as broadcast_create leaves it, without its first task."""
-    return Broadcast.objects.create(kind=Kind.ANNOUNCEMENT, subject=subject, body="On Sunday.")
+def broadcast_to_all(subject="Maintenance", after_partner_id=0):
+    """A broadcast row, as broadcast_create leaves it, without its first task (or with its cursor moved on)."""
+    return Broadcast.objects.create(
+        kind=Kind.ANNOUNCEMENT, subject=subject, body="On Sunday.", last_partner_id=after_partner_id
+    )
 
 
 def queries_to_fan_out(broadcast, partners):
@@ -87,7 +89,7 @@ def test_a_batch_costs_the_same_queries_for_1_or_10_contacts_per_partner(batches
     few_queries = queries_of_one_batch(few_broadcast)
     many = [partner_with_contacts(10) for _ in range(2)]
     # A broadcast that starts after the first two partners, so that its batch is the two with 10 contacts.
-    many_broadcast = broadcast_to_all()
+    many_broadcast = broadcast_to_all(after_partner_id=few[-1].pk)
     with CaptureQueriesContext(connection) as queries:
         services.broadcast_fan_out.call(many_broadcast.pk, few[-1].pk)
     assert Delivery.objects.filter(notification__broadcast=few_broadcast).count() == 2

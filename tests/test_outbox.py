@@ -7,6 +7,7 @@ from datetime import timedelta
 
 import pytest
 from django.core.mail.backends.base import BaseEmailBackend
+from django.db import transaction
 from django.db.models import F
 from django.tasks import TaskResultStatus
 from django.utils import timezone
@@ -99,10 +100,19 @@ def test_an_email_is_sent_once_and_marked_sent(db_tasks, queue, mailoutbox):
     assert len(mailoutbox) == 1
 
 
-def test_nothing_is_queued_for_the_worker_until_the_transaction_commits(db_tasks, mailoutbox):
-    email_queue(to="ana@acme.example", subject="Hi", body="Body", language="en")
+def test_the_task_commits_or_rolls_back_with_its_email(db_tasks, mailoutbox):
+    # The queue lives in this database: the task row is written in the caller's transaction, so a crash between
+    # the commit and the enqueue cannot lose it, and a rollback leaves neither.
+    with pytest.raises(RuntimeError), transaction.atomic():
+        email_queue(to="ana@acme.example", subject="Hi", body="Body", language="en")
+        assert ready_tasks() == [("email_send", 0)]
+        raise RuntimeError("the caller fails after queueing")
+    assert ready_tasks() == [] and not OutgoingEmail.objects.exists()
+    email = email_queue(to="ana@acme.example", subject="Hi", body="Body", language="en")
+    email.refresh_from_db()
+    assert ready_tasks() == [("email_send", 0)] and email.task_id  # the sweeper knows its task is waiting
     db_tasks()
-    assert mailoutbox == [] and ready_tasks() == []
+    assert len(mailoutbox) == 1
 
 
 class TestRetries:
@@ -268,6 +278,23 @@ class TestSweeper:
             before = (email.status, email.attempts, email.next_attempt_at)
             email.refresh_from_db()
             assert (email.status, email.attempts, email.next_attempt_at) == before
+
+    def test_an_overdue_email_whose_task_still_waits_in_a_long_queue_is_left_to_it(self, db_tasks, queue):
+        email = queue(to="ana@acme.example")
+        OutgoingEmail.objects.filter(pk=email.pk).update(next_attempt_at=self.ago(minutes=30))
+        assert outbox_sweep() == 0  # its task waits behind a big broadcast: no duplicate
+        assert len(ready_tasks()) == 1
+        DBTaskResult.objects.all().delete()  # the task is lost
+        assert outbox_sweep() == 1
+        assert len(ready_tasks()) == 1
+
+    def test_a_stuck_last_attempt_is_never_claimable_again(self, db_tasks, mailoutbox):
+        email = self.make(status=Status.SENDING, attempts=MAX_ATTEMPTS, claimed_at=self.ago(minutes=6))
+        email_send.enqueue(email.pk)  # a duplicate task racing the sweeper
+        outbox_sweep()
+        db_tasks()
+        email.refresh_from_db()
+        assert (email.status, email.attempts) == (Status.FAILED, MAX_ATTEMPTS) and mailoutbox == []
 
     def test_an_email_stuck_on_its_last_attempt_fails_rather_than_being_sent_a_sixth_time(
         self, db_tasks, django_capture_on_commit_callbacks, mailoutbox

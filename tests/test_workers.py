@@ -216,9 +216,9 @@ def test_a_mail_server_refusing_connections_gets_five_attempts_on_the_retry_sche
     assert OutgoingEmail.objects.count() == 1, "the failed email stays, for an operator to retry"
 
 
-# --- Known defects, in-process on both databases (strict xfail: a fix turns them red until unmarked) ----------
-# The sweeper resumes stuck emails but not a stuck broadcast; a fan-out batch run twice notifies twice; and the
-# sweeper dates a handed-back email by its own clock, which the worker's may be behind.
+# --- What the reliability review found, in-process on both databases -----------------------------------------
+# The sweeper resumes a stuck broadcast as well as stuck emails; a fan-out batch run twice notifies once; and a
+# handed-back email is due by the database's clock, whatever the sweeper's.
 
 
 @pytest.fixture
@@ -238,15 +238,16 @@ def three_partners(transactional_db, monkeypatch):
     return partners
 
 
-@pytest.mark.xfail(strict=True, reason="defect: the sweeper does not resume a broadcast whose worker was killed")
 def test_a_broadcast_whose_worker_was_killed_mid_batch_is_resumed_by_the_sweeper(three_partners, run_worker):
     broadcast = services.broadcast_create(
         kind=NotificationKind.ANNOUNCEMENT, subject="Maintenance", body="Sunday.", operator=None
     )
-    # What SIGKILL leaves behind: the batch's transaction rolled back, its task running forever.
+    # What SIGKILL an hour ago leaves behind: the batch's transaction rolled back, its task running forever, and
+    # the broadcast unmoved since.
     DBTaskResult.objects.update(
         status=TaskResultStatus.RUNNING, worker_ids=["killed"], started_at=timezone.now() - timedelta(hours=1)
     )
+    Broadcast.objects.filter(pk=broadcast.pk).update(created_at=timezone.now() - timedelta(hours=1))
     call_command("sweep", stdout=StringIO())
     run_worker()
     broadcast.refresh_from_db()
@@ -254,7 +255,6 @@ def test_a_broadcast_whose_worker_was_killed_mid_batch_is_resumed_by_the_sweeper
     assert Notification.objects.filter(broadcast=broadcast).count() == 3
 
 
-@pytest.mark.xfail(strict=True, reason="defect: a fan-out batch run twice makes its notifications twice")
 def test_a_fan_out_batch_run_twice_notifies_each_partner_once(three_partners):
     broadcast = Broadcast.objects.create(kind=NotificationKind.ANNOUNCEMENT, subject="Maintenance", body="Sunday.")
     services.broadcast_fan_out.call(broadcast.pk, 0)  # the whole chain, inline
@@ -262,7 +262,6 @@ def test_a_fan_out_batch_run_twice_notifies_each_partner_once(three_partners):
     assert Notification.objects.filter(broadcast=broadcast).count() == 3
 
 
-@pytest.mark.xfail(strict=True, reason="defect: an email handed back by a sweeper whose clock is ahead is never due")
 def test_an_email_handed_back_by_a_sweeper_whose_clock_is_a_minute_ahead_is_sent(run_worker):
     email = email_queue(to="oncall@acme.example", subject="Down", body="It is down.", language="en")
     # A worker claimed it and was killed long ago: its task runs forever, the email stays sending.
@@ -274,4 +273,4 @@ def test_an_email_handed_back_by_a_sweeper_whose_clock_is_a_minute_ahead_is_sent
     assert outbox_sweep(now=timezone.now() + timedelta(minutes=1)) == 1
     run_worker()
     email.refresh_from_db()
-    assert email.status == Status.SENT  # today: queued, due in a minute, with no task left to send it
+    assert email.status == Status.SENT

@@ -5,13 +5,13 @@ import time
 from django.core.management.base import BaseCommand
 
 from accounts.outbox import outbox_sweep
-from notifications.services import escalate_due
+from notifications.services import broadcasts_resume, escalate_due
 
 
 class Command(BaseCommand):
     help = (
-        "Give emails a killed worker left behind a new task, and send emergencies nobody acknowledged in 30 minutes "
-        "again, to the partner's Admins too. Once, or every N seconds with --every N."
+        "Give emails and broadcasts a killed worker left behind a new task, and send emergencies nobody acknowledged "
+        "in 30 minutes again, to the partner's Admins too. Once, or every N seconds with --every N."
     )
 
     def add_arguments(self, parser):
@@ -19,9 +19,12 @@ class Command(BaseCommand):
 
     def handle(self, *args, every, **options):
         while True:
-            emails, emergencies = outbox_sweep(), escalate_due()
-            if emails or emergencies or not every:
-                self.stdout.write(f"Emails handed back to the worker: {emails}. Emergencies escalated: {emergencies}.")
+            emails, emergencies, broadcasts = outbox_sweep(), escalate_due(), broadcasts_resume()
+            if emails or emergencies or broadcasts or not every:
+                self.stdout.write(
+                    f"Emails handed back to the worker: {emails}. Emergencies escalated: {emergencies}. "
+                    f"Broadcasts resumed: {broadcasts}."
+                )
             if not every:
                 return
             time.sleep(every)
