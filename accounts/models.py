@@ -153,7 +153,8 @@ class Subscription(models.Model):
 class OutgoingEmail(models.Model):
     """One email to one address, and its delivery: the state machine that accounts.outbox drives.
 
-    queued → sending → sent, or back to queued with a later next attempt, until the last attempt fails.
+    queued → sending → sent, or back to queued with a later next attempt, until the last attempt fails; a queued
+    email whose reason went away (a revoked invitation) is cancelled.
     """
 
     class Status(models.TextChoices):
@@ -161,6 +162,7 @@ class OutgoingEmail(models.Model):
         SENDING = "sending", _("Sending")
         SENT = "sent", _("Sent")
         FAILED = "failed", _("Failed")
+        CANCELLED = "cancelled", _("Cancelled")
 
     class Priority(models.IntegerChoices):
         """Task priority: emergencies and alerts never wait behind a broadcast."""
@@ -180,11 +182,14 @@ class OutgoingEmail(models.Model):
     created_at = models.DateTimeField(_("queued at"), auto_now_add=True)
     next_attempt_at = models.DateTimeField(_("next attempt at"), default=timezone.now)
     claimed_at = models.DateTimeField(_("sending since"), null=True, blank=True)
+    # Where a reply goes (the operators, for notifications); blank: the sender.
+    reply_to = models.EmailField(_("reply to"), max_length=254, blank=True)
     # The task that will make the next attempt: while it waits in the queue, the sweeper leaves the email alone.
     task_id = models.CharField(_("task"), max_length=64, blank=True, editable=False)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
-    # The body carries a one-time link (an invitation, a password reset): it is erased once sent or failed,
-    # so the database never keeps a usable link longer than the outbox needs it.
+    # The body carries a link that works without signing in (an invitation, a password reset, an acknowledgement):
+    # it is hidden from operators and erased once sent, failed or cancelled, so the database never keeps a usable
+    # link longer than the outbox needs it.
     one_time_link = models.BooleanField(_("carries a one-time link"), default=False)
 
     class Meta:

@@ -65,10 +65,18 @@ def email_render(template, context, language):
     return subject, body
 
 
-def email_build(*, to, subject, body, language, priority=OutgoingEmail.Priority.NORMAL, one_time_link=False):
+def email_build(
+    *, to, subject, body, language, priority=OutgoingEmail.Priority.NORMAL, one_time_link=False, reply_to=""
+):
     """An unsaved email, for `emails_queue`."""
     return OutgoingEmail(
-        to=to, subject=subject[:255], body=body, language=language, priority=priority, one_time_link=one_time_link
+        to=to,
+        subject=subject[:255],
+        body=body,
+        language=language,
+        priority=priority,
+        one_time_link=one_time_link,
+        reply_to=reply_to,
     )
 
 
@@ -117,40 +125,44 @@ def emails_dispatch(ids, priority):
 def email_send(email_id):
     """Send one email if it is due and nobody else is sending it; on failure, schedule the next attempt."""
     # Claim it: of two workers given the same email, exactly one changes the row. A first attempt is always due;
-    # a retry is due by the database's clock, which every worker and sweeper share.
+    # a retry is due by the database's clock, which every worker and sweeper share (as is the claim's time).
     claimed = (
         OutgoingEmail.objects.filter(pk=email_id, status=Status.QUEUED)
         .filter(Q(attempts=0) | Q(next_attempt_at__lte=Now()))
-        .update(status=Status.SENDING, claimed_at=timezone.now(), attempts=F("attempts") + 1)
+        .update(status=Status.SENDING, claimed_at=Now(), attempts=F("attempts") + 1)
     )
     if not claimed:
         return "not due"
     email = OutgoingEmail.objects.get(pk=email_id)
+    # This worker's claim is this attempt: if a sweeper took the email back meanwhile (this send hung) and another
+    # worker claimed it, the updates below match nothing and leave the other worker's attempt alone.
+    mine = OutgoingEmail.objects.filter(pk=email.pk, status=Status.SENDING, attempts=email.attempts)
+    reply_to = [email.reply_to] if email.reply_to else None
     try:
-        EmailMessage(email.subject, email.body, to=[email.to]).send()
+        EmailMessage(email.subject, email.body, to=[email.to], reply_to=reply_to).send()
     except Exception as error:  # the mail server, the network or the backend: each is one failed attempt
-        return _attempt_failed(email, error)
-    done = {"status": Status.SENT, "sent_at": timezone.now(), "last_error": ""}
-    if email.one_time_link:
-        done["body"] = ERASED_BODY
-    OutgoingEmail.objects.filter(pk=email.pk, status=Status.SENDING).update(**done)
+        return _attempt_failed(email, mine, error)
+    mine.update(status=Status.SENT, sent_at=timezone.now(), last_error="", **_erased(email))
     return "sent"
 
 
-def _attempt_failed(email, error):
+def _erased(email):
+    """The update that erases a body carrying a secret link, once the outbox no longer needs it."""
+    return {"body": ERASED_BODY} if email.one_time_link else {}
+
+
+def _attempt_failed(email, mine, error):
     logger.warning("Email %s to %s: attempt %s failed: %r", email.pk, email.to, email.attempts, error)
-    update = {"last_error": repr(error)[:2000]}
+    last_error = repr(error)[:2000]
     if email.attempts >= MAX_ATTEMPTS:
-        update["status"] = Status.FAILED
-        if email.one_time_link:
-            update["body"] = ERASED_BODY
-        OutgoingEmail.objects.filter(pk=email.pk, status=Status.SENDING).update(**update)
+        mine.update(status=Status.FAILED, last_error=last_error, **_erased(email))
         return "failed"
-    next_attempt_at = timezone.now() + RETRY_DELAYS[email.attempts - 1]
-    update.update(status=Status.QUEUED, next_attempt_at=next_attempt_at)
-    OutgoingEmail.objects.filter(pk=email.pk, status=Status.SENDING).update(**update)
+    delay = RETRY_DELAYS[email.attempts - 1]
+    mine.update(status=Status.QUEUED, next_attempt_at=Now() + delay, last_error=last_error)
     if task_backends[DEFAULT_TASK_BACKEND_ALIAS].supports_defer:
-        _enqueue_send(email.pk, email.priority, run_after=next_attempt_at)
+        # The worker runs it by its own clock, which may lag the database's: a run that comes early finds the
+        # email not due, and the sweeper hands it back.
+        _enqueue_send(email.pk, email.priority, run_after=timezone.now() + delay)
     # A backend that cannot defer (the immediate one, in tests) leaves the next attempt to the sweeper.
     return "retrying"
 
@@ -171,7 +183,7 @@ def outbox_sweep(now=None):
     the email already claimed and does nothing, and a queued email whose task still waits in a long queue is left
     to it.
     """
-    now = now or timezone.now()
+    now = now or Now()  # the database's clock, as the claims are timed; tests pass a later moment
     stuck = Q(status=Status.SENDING, claimed_at__lt=now - STUCK_AFTER)
     # A stuck email that had used its last attempt fails, straight from sending: it is never sent a sixth time.
     spent = OutgoingEmail.objects.filter(stuck, attempts__gte=MAX_ATTEMPTS)
@@ -198,7 +210,7 @@ def outbox_sweep(now=None):
 def email_retry(email):
     """Operators send a failed email again: a fresh round of attempts, starting now.
 
-    An email that carried a one-time link was erased: it is sent anew by its own flow (resend the invitation).
+    An email that carried a secret link was erased: it is sent anew by its own flow (resend the invitation).
     """
     retried = OutgoingEmail.objects.filter(pk=email.pk, status=Status.FAILED, one_time_link=False).update(
         status=Status.QUEUED, attempts=0, next_attempt_at=Now(), last_error=""
@@ -206,3 +218,12 @@ def email_retry(email):
     if retried:
         _schedule([(email.pk, email.priority)])
     return bool(retried)
+
+
+def email_cancel(email_id):
+    """Never send a queued email whose reason went away (a revoked or replaced invitation). Returns whether it was
+    still queued; one being sent right now goes out."""
+    erased = {"body": ERASED_BODY}
+    return bool(
+        OutgoingEmail.objects.filter(pk=email_id, status=Status.QUEUED).update(status=Status.CANCELLED, **erased)
+    )

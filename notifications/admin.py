@@ -265,7 +265,9 @@ class PartnerAdmin(contacts_admin.PartnerAdmin):
         """Say what was sent, whom nobody could be told about, and what an earlier submit had already done."""
         if done:
             message = ngettext(
-                "Notified the contacts of %(count)d partner.", "Notified the contacts of %(count)d partners.", len(done)
+                "Emails to the contacts of %(count)d partner are on their way (see its notifications).",
+                "Emails to the contacts of %(count)d partners are on their way (see their notifications).",
+                len(done),
             )
             self.message_user(request, message % {"count": len(done)}, messages.SUCCESS)
         unreached = [str(partner) for partner, notification in done.items() if notification.nobody_reached]

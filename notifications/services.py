@@ -62,12 +62,18 @@ def _deliver_many(pairs, *, round=1):
                 "recipient": recipient,
                 "round": round,
                 "acknowledge_url": acknowledgement_url(token) if token else "",
+                "portal_url": settings.PORTAL_BASE_URL,
                 "valid_days": ACKNOWLEDGE_WITHIN.days,
             }
             subject, body = email_render("notifications/email/notification", context, recipient.language)
             emails.append(
                 email_build(
-                    to=recipient.email, subject=subject, body=body, language=recipient.language, priority=priority
+                    to=recipient.email,
+                    subject=subject,
+                    body=body,
+                    language=recipient.language,
+                    priority=priority,
+                    reply_to=settings.OPERATIONS_EMAIL,  # the emails say "reply to reach our operators"
                 )
             )
             deliveries.append(

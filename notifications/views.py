@@ -64,7 +64,9 @@ def acknowledge(request, token):
     # In the email's language, unless the visitor chose one with the language switch.
     language = get_language() if settings.LANGUAGE_COOKIE_NAME in request.COOKIES else delivery.language
     with override(language):
-        return render(request, "notifications/acknowledge.html", context)
+        response = render(request, "notifications/acknowledge.html", context)
+    response["Content-Language"] = language
+    return response
 
 
 def _link_invalid(request):

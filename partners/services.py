@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from accounts.identity import canonical_email
 from accounts.models import User, normalize_email
-from accounts.outbox import email_queue, email_render
+from accounts.outbox import email_cancel, email_queue, email_render
 from partners.models import LAST_ADMIN_MESSAGE, Activity, Invitation, Membership, Partner, hash_token
 
 
@@ -49,11 +49,13 @@ def password_set_path(user):
 
 def _queue_invitation_email(invitation, token, *, request=None):
     """Queue the link in the outbox: it is sent after the transaction commits, and retried if the mail server
-    refuses; the Users tab shows it as not delivered yet meanwhile. Written in the partner's language."""
+    refuses; the Users tab shows it as not delivered yet meanwhile. Written in the language of the invitee's account
+    if they have one, else in the partner's."""
     path = reverse("portal:accept_invitation", kwargs={"token": token})
     link = request.build_absolute_uri(path) if request is not None else f"{settings.PORTAL_BASE_URL}{path}"
     context = {"invitation": invitation, "link": link, "days": settings.INVITATION_MAX_AGE_DAYS}
-    language = invitation.partner.language
+    account = User.objects.with_email(invitation.email).first()
+    language = account.language if account else invitation.partner.language
     subject, body = email_render("partners/email/invitation", context, language)
     invitation.message = email_queue(
         to=invitation.email, subject=subject, body=body, language=language, one_time_link=True
@@ -112,7 +114,10 @@ def invitation_create(*, partner, email, role, inviter, request=None):
     refuse_look_alike(email, invitations=partner.invitations.pending())
     _check_invitation_rate(lock_partner(partner.pk))
     # A new invitation replaces any pending one for the same address.
-    partner.invitations.pending().for_email(email).update(revoked_at=timezone.now())
+    replaced = partner.invitations.pending().for_email(email)
+    for message_id in replaced.exclude(message=None).values_list("message_id", flat=True):
+        email_cancel(message_id)
+    replaced.update(revoked_at=timezone.now())
     invitation, token = _new_invitation(partner=partner, email=email, role=role, inviter=inviter)
     activity_record(
         partner=partner, actor=inviter, action=Activity.Action.INVITATION_SENT, subject=email, after={"role": role}
@@ -129,6 +134,8 @@ def invitation_resend(*, invitation, actor, request=None):
     # Claim the old link: a stale page or a second click must not revive or duplicate an invitation.
     if not Invitation.objects.pending().filter(pk=invitation.pk).update(revoked_at=timezone.now()):
         raise MembershipError(_("This invitation was already accepted, revoked or replaced by a newer link."))
+    if invitation.message_id:
+        email_cancel(invitation.message_id)  # the old link, if not sent yet, never goes out
     fresh, token = _new_invitation(partner=partner, email=invitation.email, role=invitation.role, inviter=actor)
     activity_record(partner=partner, actor=actor, action=Activity.Action.INVITATION_RESENT, subject=invitation.email)
     _queue_invitation_email(fresh, token, request=request)
@@ -140,6 +147,8 @@ def invitation_revoke(*, invitation, actor):
     """Kill a pending invitation's link."""
     lock_partner(invitation.partner_id)
     if Invitation.objects.pending().filter(pk=invitation.pk).update(revoked_at=timezone.now()):
+        if invitation.message_id:
+            email_cancel(invitation.message_id)  # a link not sent yet (mistyped address?) never goes out
         activity_record(
             partner=invitation.partner, actor=actor, action=Activity.Action.INVITATION_REVOKED, subject=invitation.email
         )

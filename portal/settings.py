@@ -24,7 +24,12 @@ SECRET_KEY = os.environ.get("SECRET_KEY", "")
 local_hosts = [] if PRODUCTION else ["localhost", "127.0.0.1", "[::1]", "testserver"]
 ALLOWED_HOSTS = [host for host in env.list("ALLOWED_HOSTS", cast=str.strip, default=local_hosts) if host]
 if PRODUCTION:
-    missing = [name for name, value in (("SECRET_KEY", SECRET_KEY), ("ALLOWED_HOSTS", ALLOWED_HOSTS)) if not value]
+    required = (
+        ("SECRET_KEY", SECRET_KEY),
+        ("ALLOWED_HOSTS", ALLOWED_HOSTS),
+        ("OPERATIONS_EMAIL", os.environ.get("OPERATIONS_EMAIL", "")),
+    )
+    missing = [name for name, value in required if not value]
     if missing:
         raise ImproperlyConfigured(f"DJANGO_ENV=production needs {' and '.join(missing)} set in the environment.")
 elif not SECRET_KEY:
@@ -191,7 +196,7 @@ if email_host:
     }
 elif PRODUCTION:
     # A real deployment sends real email: a local MTA unless EMAIL_HOST says otherwise.
-    MAILERS = {"default": {"BACKEND": "django.core.mail.backends.smtp.EmailBackend"}}
+    MAILERS = {"default": {"BACKEND": "django.core.mail.backends.smtp.EmailBackend", "OPTIONS": {"timeout": 10}}}
 else:
     MAILERS = {
         "default": {"BACKEND": env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")}
@@ -200,7 +205,8 @@ else:
 # database, so any number of `manage.py db_worker` processes on any number of machines share it; the tests run
 # tasks inline (ImmediateBackend) unless they ask for the database.
 TASKS = {"default": {"BACKEND": env.str("TASKS_BACKEND", default="django_tasks_db.DatabaseBackend")}}
-# Operators are told here when nobody at a partner could be reached (merchant issues with no contact).
+# The operators' own address: told when nobody at a partner could be reached, and where replies to
+# notification emails go. Required in production.
 OPERATIONS_EMAIL = env.str("OPERATIONS_EMAIL", default="operations@localhost")
 
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Partner Portal <no-reply@localhost>")

@@ -58,7 +58,7 @@ def test_an_operator_disables_an_integration_and_the_emergency_contact_acknowled
     expect(page.get_by_role("heading", name="Disable the integration")).to_be_visible()
     page.get_by_label("Reason").fill("Duplicate bookings since 10:00")
     page.get_by_role("button", name="Disable and notify").click()
-    expect(page.get_by_text("Notified the contacts of 1 partner.")).to_be_visible()
+    expect(page.get_by_text("Emails to the contacts of 1 partner are on their way")).to_be_visible()
 
     # Sent at once, after commit, to the technical emergency contact, in the partner's language.
     assert [m.to for m in mail.outbox] == [["technical_emergency0@acme.example"]]

@@ -163,3 +163,51 @@ def test_the_delivery_state_costs_no_query_per_invitation(smtp_down, admin_clien
     with django_assert_num_queries(queries):
         page = admin_client.get(USERS).content.decode()
     assert page.count(RETRYING) == 4 and page.count(FAILED) == 1
+
+
+class TestAnInvitationWithdrawnBeforeItsEmailWent:
+    """Revoked, replaced or resent while its email still waits (SMTP down, or a long queue): the old link never
+    goes out, to a mistyped address least of all."""
+
+    @pytest.fixture
+    def waiting(self, db_tasks):
+        partner = make_partner("Acme")
+        admin = admin_of(partner)
+        invitation = invitation_create(partner=partner, email="pat@acme.exmaple", role=Role.EDITOR, inviter=admin)
+        return invitation, admin
+
+    def test_revoking_cancels_the_email(self, waiting, db_tasks, mailoutbox):
+        from partners.services import invitation_revoke
+
+        invitation, admin = waiting
+        invitation_revoke(invitation=invitation, actor=admin)
+        db_tasks()
+        invitation.message.refresh_from_db()
+        assert invitation.message.status == OutgoingEmail.Status.CANCELLED and mailoutbox == []
+        assert "/invitations/" not in invitation.message.body
+
+    def test_resending_sends_only_the_new_link(self, waiting, db_tasks, mailoutbox):
+        invitation, admin = waiting
+        fresh = invitation_resend(invitation=invitation, actor=admin)
+        db_tasks()
+        assert [m.to for m in mailoutbox] == [["pat@acme.exmaple"]]
+        invitation.message.refresh_from_db()
+        assert invitation.message.status == OutgoingEmail.Status.CANCELLED
+        fresh.message.refresh_from_db()
+        assert fresh.message.status == OutgoingEmail.Status.SENT
+
+    def test_inviting_the_address_again_cancels_the_earlier_email(self, waiting, db_tasks, mailoutbox):
+        invitation, admin = waiting
+        invitation_create(partner=invitation.partner, email="pat@acme.exmaple", role=Role.VIEWER, inviter=admin)
+        db_tasks()
+        assert len(mailoutbox) == 1
+        invitation.message.refresh_from_db()
+        assert invitation.message.status == OutgoingEmail.Status.CANCELLED
+
+
+def test_an_existing_account_is_invited_in_its_own_language(sent):
+    partner = make_partner("Acme")
+    User.objects.create_user(email="ana@elsewhere.example", password=PASSWORD, language="es")
+    with sent() as outbox:
+        invitation_create(partner=partner, email="ana@elsewhere.example", role=Role.EDITOR, inviter=admin_of(partner))
+    assert outbox[0].subject == "Invitación para unirte a Acme en el Portal para socios"

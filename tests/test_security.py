@@ -24,7 +24,13 @@ EVIL = '<script>alert("x")</script>"\'>'
 
 
 def run_manage(*args, **env):
-    ignored = {"DATABASE_URL", "DJANGO_ENV", "SECRET_KEY", "DJANGO_ALLOW_ASYNC_UNSAFE"}  # the last is for tests only
+    ignored = {
+        "DATABASE_URL",
+        "DJANGO_ENV",
+        "SECRET_KEY",
+        "OPERATIONS_EMAIL",
+        "DJANGO_ALLOW_ASYNC_UNSAFE",
+    }  # the last is for tests only
     full_env = {k: v for k, v in os.environ.items() if k not in ignored}
     full_env.update(env)
     return subprocess.run(
@@ -49,6 +55,7 @@ def production():
         DJANGO_ENV="production",
         SECRET_KEY=secrets.token_urlsafe(64),
         ALLOWED_HOSTS="portal.example",
+        OPERATIONS_EMAIL="ops@portal.example",
     )
 
 

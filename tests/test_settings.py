@@ -17,7 +17,12 @@ SETTINGS_FILE = Path(__file__).resolve().parent.parent / "portal" / "settings.py
 BASE_DIR = SETTINGS_FILE.parent.parent
 # Every variable named in the settings, found in the source so that a new one is cleared too.
 READ = sorted(set(re.findall(r'(?:env(?:\.\w+)?|os\.environ\.get)\(\s*"([A-Z_]+)"', SETTINGS_FILE.read_text())))
-PRODUCTION = {"DJANGO_ENV": "production", "SECRET_KEY": "s" * 50, "ALLOWED_HOSTS": "portal.example"}
+PRODUCTION = {
+    "DJANGO_ENV": "production",
+    "SECRET_KEY": "s" * 50,
+    "ALLOWED_HOSTS": "portal.example",
+    "OPERATIONS_EMAIL": "ops@portal.example",
+}
 
 
 @pytest.fixture
@@ -44,10 +49,23 @@ class TestProductionRefusesToStart:
     @pytest.mark.parametrize(
         ("given", "message"),
         [
-            ({}, "DJANGO_ENV=production needs SECRET_KEY and ALLOWED_HOSTS set in the environment."),
-            ({"ALLOWED_HOSTS": "portal.example"}, "DJANGO_ENV=production needs SECRET_KEY set in the environment."),
-            ({"SECRET_KEY": "s" * 50}, "DJANGO_ENV=production needs ALLOWED_HOSTS set in the environment."),
-            ({"SECRET_KEY": "", "ALLOWED_HOSTS": " , "}, "needs SECRET_KEY and ALLOWED_HOSTS set"),
+            (
+                {},
+                "DJANGO_ENV=production needs SECRET_KEY and ALLOWED_HOSTS and OPERATIONS_EMAIL set in the environment.",
+            ),
+            (
+                {"ALLOWED_HOSTS": "portal.example", "OPERATIONS_EMAIL": "ops@portal.example"},
+                "DJANGO_ENV=production needs SECRET_KEY set in the environment.",
+            ),
+            (
+                {"SECRET_KEY": "s" * 50, "OPERATIONS_EMAIL": "ops@portal.example"},
+                "DJANGO_ENV=production needs ALLOWED_HOSTS set in the environment.",
+            ),
+            (
+                {"SECRET_KEY": "s" * 50, "ALLOWED_HOSTS": "portal.example"},
+                "DJANGO_ENV=production needs OPERATIONS_EMAIL set in the environment.",
+            ),
+            ({"SECRET_KEY": "", "ALLOWED_HOSTS": " , "}, "needs SECRET_KEY and ALLOWED_HOSTS and OPERATIONS_EMAIL set"),
         ],
     )
     def test_naming_what_is_missing(self, load, given, message):
@@ -67,7 +85,10 @@ class TestProductionRefusesToStart:
         )
         assert s.SECURE_PROXY_SSL_HEADER is None
         assert (s.BEHIND_PROXY, s.PROXY_COUNT) == (False, 0)
-        assert s.MAILERS == {"default": {"BACKEND": "django.core.mail.backends.smtp.EmailBackend"}}
+        assert s.MAILERS == {
+            "default": {"BACKEND": "django.core.mail.backends.smtp.EmailBackend", "OPTIONS": {"timeout": 10}}
+        }
+        assert s.OPERATIONS_EMAIL == "ops@portal.example"
         assert s.STORAGES["staticfiles"]["BACKEND"] == "whitenoise.storage.CompressedManifestStaticFilesStorage"
 
     def test_a_secret_starting_with_a_dollar_is_kept_as_it_is(self, load):

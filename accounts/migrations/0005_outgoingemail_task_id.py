@@ -10,6 +10,16 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
+        migrations.AlterField(
+            model_name='outgoingemail',
+            name='status',
+            field=models.CharField(choices=[('queued', 'Queued'), ('sending', 'Sending'), ('sent', 'Sent'), ('failed', 'Failed'), ('cancelled', 'Cancelled')], default='queued', max_length=10, verbose_name='status'),
+        ),
+        migrations.AddField(
+            model_name='outgoingemail',
+            name='reply_to',
+            field=models.EmailField(blank=True, max_length=254, verbose_name='reply to'),
+        ),
         migrations.AddField(
             model_name='outgoingemail',
             name='task_id',

@@ -2,7 +2,6 @@
 
 from django import forms
 from django.conf import settings
-from django.utils.translation import get_language_info
 from django.utils.translation import gettext_lazy as _
 from phonenumber_field.formfields import PhoneNumberField
 
@@ -88,10 +87,8 @@ class ContactRowForm(RowForm):
             % {"country": country_name(region)},
         )
         if "language" in self.fields:
-            # Each language named in itself, as language switches do; blank follows the account's language.
-            self.fields["language"].choices = [("", _("The account's language"))] + [
-                (code, get_language_info(code)["name_local"]) for code, _name in settings.LANGUAGES
-            ]
+            # Named as the profile names them; blank follows the account's language.
+            self.fields["language"].choices = [("", _("The account's language")), *settings.LANGUAGES]
             self.fields["language"].label = _("Language of emails")
 
     def clean_email(self):
