@@ -48,6 +48,17 @@ class DisconnectingBackend(BaseEmailBackend):
         raise smtplib.SMTPServerDisconnected("Connection unexpectedly closed")
 
 
+class HungThenOvertakenBackend(BaseEmailBackend):
+    """A send that hangs so long that a sweeper hands the email back and another worker claims it meanwhile."""
+
+    def send_messages(self, messages):
+        OutgoingEmail.objects.update(status=Status.SENDING, attempts=F("attempts") + 1, claimed_at=timezone.now())
+        return len(messages)
+
+
+OVERTAKEN = "tests.test_outbox.HungThenOvertakenBackend"
+
+
 def use_mailer(settings, backend):
     """Send every email through `backend` (a dotted path) from now on."""
     settings.MAILERS = {"default": {"BACKEND": backend}}
@@ -309,6 +320,14 @@ class TestSweeper:
 
 
 class TestDuplicates:
+    def test_a_worker_whose_send_hung_leaves_the_attempt_that_overtook_it_alone(self, db_tasks, queue, settings):
+        use_mailer(settings, OVERTAKEN)
+        email = queue(to="ana@acme.example")
+        db_tasks()
+        email.refresh_from_db()
+        # The first worker's "sent" does not land on the second worker's claim: that one finishes its own attempt.
+        assert (email.status, email.attempts, email.sent_at) == (Status.SENDING, 2, None)
+
     def test_a_duplicate_task_does_not_send_twice(self, db_tasks, queue, mailoutbox):
         email = queue(to="ana@acme.example")
         email_send.enqueue(email.pk)  # a sweep that raced the first task
