@@ -60,10 +60,10 @@ class RetriesEmails:
         """Retrying changes the email: operators who may change outgoing emails may."""
         return request.user.has_perm("accounts.change_outgoingemail")
 
-    def retry_emails(self, request, emails):
-        """Queue each failed email again; tell the operator how many were, and how many could not be."""
+    def retry_emails(self, request, emails, retry=email_retry):
+        """Queue each failed email again (with `retry`); tell the operator how many were, and how many could not be."""
         emails = list(emails)
-        retried = sum(email_retry(email) for email in emails)
+        retried = sum(retry(email) for email in emails)
         if retried:
             message = ngettext("%(count)d email is queued again.", "%(count)d emails are queued again.", retried)
             self.message_user(request, message % {"count": retried}, messages.SUCCESS)

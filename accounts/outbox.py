@@ -207,14 +207,17 @@ def outbox_sweep(now=None):
 
 
 @transaction.atomic
-def email_retry(email):
+def email_retry(email, *, subject=None, body=None):
     """Operators send a failed email again: a fresh round of attempts, starting now.
 
-    An email that carried a secret link was erased: it is sent anew by its own flow (resend the invitation).
+    An email that carried a secret link was erased: only its own flow can send it again, written anew with a new
+    link (`subject` and `body`); an invitation is resent instead.
     """
-    retried = OutgoingEmail.objects.filter(pk=email.pk, status=Status.FAILED, one_time_link=False).update(
-        status=Status.QUEUED, attempts=0, next_attempt_at=Now(), last_error=""
-    )
+    failed = OutgoingEmail.objects.filter(pk=email.pk, status=Status.FAILED)
+    rewritten = {"subject": subject[:255], "body": body} if body is not None else {}
+    if not rewritten:
+        failed = failed.filter(one_time_link=False)
+    retried = failed.update(status=Status.QUEUED, attempts=0, next_attempt_at=Now(), last_error="", **rewritten)
     if retried:
         _schedule([(email.pk, email.priority)])
     return bool(retried)

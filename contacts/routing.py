@@ -61,6 +61,11 @@ class Recipient:
     source: str  # a ContactCategory code, "alert", "admin" or a MailingList code
     user_id: int | None = None
 
+    @property
+    def label(self):
+        """Why this address is written to, for people."""
+        return source_label(self.source)
+
 
 def _members(users, source):
     return [Recipient(u.email, u.language, source, u.pk) for u in users]

@@ -35,6 +35,7 @@ from notifications.forms import (
     new_idempotency_key,
 )
 from notifications.models import Broadcast, Delivery, Notification
+from notifications.services import delivery_retry
 from partners.models import Membership, Partner
 from partners.services import PartnerError, partner_enable
 
@@ -465,8 +466,9 @@ class DeliveryAdmin(RetriesEmails, ReadOnlyAdmin):
 
     @admin.action(description=gettext_lazy("Retry failed deliveries"), permissions=["retry"])
     def retry_failed(self, request, queryset):
-        """Send the failed emails of the selected deliveries again."""
-        self.retry_emails(request, [delivery.email for delivery in queryset.select_related("email")])
+        """Send the failed emails of the selected deliveries again (with a new acknowledgement link if they had one)."""
+        deliveries = queryset.select_related("email", "notification__partner")
+        self.retry_emails(request, deliveries, retry=delivery_retry)
 
 
 @admin.register(Broadcast)

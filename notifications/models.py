@@ -81,8 +81,9 @@ class Notification(models.Model):
         blank=True,
         related_name="notifications",
     )
-    # A double submit (or a retried call) with the same key creates one notification.
-    idempotency_key = models.CharField(max_length=64, unique=True, null=True, blank=True, editable=False)
+    # A double submit (or a retried call) with the same key creates one notification about the partner. NULL, not
+    # "", when there is none: notifications without a key never collide in the unique constraint.
+    idempotency_key = models.CharField(max_length=64, null=True, blank=True, editable=False)  # noqa: DJ001
     created_at = models.DateTimeField(_("raised at"), auto_now_add=True, db_index=True)
     acknowledged_at = models.DateTimeField(_("acknowledged at"), null=True, blank=True)
     acknowledged_by = models.CharField(_("acknowledged by"), max_length=254, blank=True)
@@ -99,7 +100,8 @@ class Notification(models.Model):
         indexes = [models.Index(fields=["partner", "-created_at"])]
         constraints = [
             # A broadcast tells each partner once, however often a batch is run.
-            models.UniqueConstraint(fields=["broadcast", "partner"], name="notification_broadcast_partner_unique")
+            models.UniqueConstraint(fields=["broadcast", "partner"], name="notification_broadcast_partner_unique"),
+            models.UniqueConstraint(fields=["partner", "idempotency_key"], name="notification_partner_key_unique"),
         ]
 
     def __str__(self):

@@ -15,7 +15,14 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import OutgoingEmail
-from accounts.outbox import STUCK_AFTER, email_build, email_render, emails_queue, enqueue_with_transaction
+from accounts.outbox import (
+    STUCK_AFTER,
+    email_build,
+    email_render,
+    email_retry,
+    emails_queue,
+    enqueue_with_transaction,
+)
 from contacts.routing import NotificationKind, Recipient, escalation_recipients, recipients_by_partner
 from notifications.models import Broadcast, Delivery, Notification
 from partners.environments import Environment
@@ -27,10 +34,11 @@ ESCALATE_AFTER = timedelta(minutes=30)  # an emergency nobody acknowledged in th
 BROADCAST_BATCH = 200  # partners per fan-out task
 
 Event = Notification.Event
+OPERATIONS = "operations"  # the source of a delivery to the operators' own address
 
 
 class AcknowledgementError(Exception):
-    """An acknowledgement link that no longer works; the message says why, for people."""
+    """An acknowledgement link that no longer works (it expired); the page says so."""
 
 
 def acknowledgement_url(token):
@@ -41,6 +49,21 @@ def _priority(kind, broadcast=None):
     if NotificationKind(kind).urgent:
         return OutgoingEmail.Priority.URGENT
     return OutgoingEmail.Priority.BULK if broadcast else OutgoingEmail.Priority.NORMAL
+
+
+def _email(notification, recipient, round, token):
+    """The subject and body of one delivery, in the recipient's language, with its acknowledgement link if any."""
+    context = {
+        "notification": notification,
+        "partner": notification.partner,
+        "recipient": recipient,
+        "round": round,
+        "acknowledge_url": acknowledgement_url(token) if token else "",
+        "portal_url": settings.PORTAL_BASE_URL,
+        "valid_days": ACKNOWLEDGE_WITHIN.days,
+        "escalate_after_minutes": int(ESCALATE_AFTER.total_seconds() // 60),
+    }
+    return email_render("notifications/email/notification", context, recipient.language)
 
 
 def _deliver(notification, recipients, *, round=1):
@@ -55,17 +78,11 @@ def _deliver_many(pairs, *, round=1):
     for notification, recipients in pairs:
         priority = _priority(notification.kind, notification.broadcast_id)
         for recipient in recipients:
-            token = secrets.token_urlsafe(32) if notification.needs_acknowledgement else None
-            context = {
-                "notification": notification,
-                "partner": notification.partner,
-                "recipient": recipient,
-                "round": round,
-                "acknowledge_url": acknowledgement_url(token) if token else "",
-                "portal_url": settings.PORTAL_BASE_URL,
-                "valid_days": ACKNOWLEDGE_WITHIN.days,
-            }
-            subject, body = email_render("notifications/email/notification", context, recipient.language)
+            # The operators, told because nobody at the partner could be, do not acknowledge for the partner: an
+            # emergency they saw must still reach the partner's Admins after 30 minutes.
+            asks = notification.needs_acknowledgement and recipient.source != OPERATIONS
+            token = secrets.token_urlsafe(32) if asks else None
+            subject, body = _email(notification, recipient, round, token)
             emails.append(
                 email_build(
                     to=recipient.email,
@@ -74,6 +91,7 @@ def _deliver_many(pairs, *, round=1):
                     language=recipient.language,
                     priority=priority,
                     reply_to=settings.OPERATIONS_EMAIL,  # the emails say "reply to reach our operators"
+                    one_time_link=bool(token),  # the link acknowledges without signing in: never kept once sent
                 )
             )
             deliveries.append(
@@ -98,7 +116,7 @@ def _deliver_many(pairs, *, round=1):
 def _tell_operations(notification):
     """Nobody at the partner could be told: the operators are, so that someone acts."""
     notification.nobody_reached = True
-    operations = Recipient(settings.OPERATIONS_EMAIL, settings.LANGUAGE_CODE, "operations")
+    operations = Recipient(settings.OPERATIONS_EMAIL, settings.LANGUAGE_CODE, OPERATIONS)
     _deliver(notification, [operations])
 
 
@@ -122,7 +140,7 @@ def notify(
     an alert outside Production.
     """
     if idempotency_key:
-        existing = Notification.objects.filter(idempotency_key=idempotency_key).first()
+        existing = partner.notifications.filter(idempotency_key=idempotency_key).first()
         if existing:
             return existing
     recipients = recipients_by_partner([partner], kind, environment)[partner.pk]
@@ -140,7 +158,7 @@ def notify(
                 idempotency_key=idempotency_key or None,
             )
     except IntegrityError:  # the same key, raised at the same moment by a second submit
-        return Notification.objects.get(idempotency_key=idempotency_key)
+        return partner.notifications.get(idempotency_key=idempotency_key)
     if recipients:
         _deliver(notification, recipients)
     else:
@@ -155,7 +173,7 @@ def integration_disable(*, partner, operator, reason, idempotency_key=None):
 
     A repeated call with the same idempotency key (a double submit) returns the first notification.
     """
-    if idempotency_key and (done := Notification.objects.filter(idempotency_key=idempotency_key).first()):
+    if idempotency_key and (done := partner.notifications.filter(idempotency_key=idempotency_key).first()):
         return done
     partner = partner_disable(partner=partner, operator=operator, reason=reason)
     return notify(
@@ -170,6 +188,24 @@ def integration_disable(*, partner, operator, reason, idempotency_key=None):
     )
 
 
+@transaction.atomic
+def delivery_retry(delivery):
+    """Send a failed delivery again. Its body was erased if it carried an acknowledgement link: it is written anew,
+    with a new link (the old one stops working). Returns whether it was queued again."""
+    email = delivery.email
+    if email.status != OutgoingEmail.Status.FAILED:
+        return False
+    if not email.one_time_link:
+        return email_retry(email)
+    token = secrets.token_urlsafe(32)
+    delivery.token_hash = hash_token(token)
+    delivery.token_expires_at = timezone.now() + ACKNOWLEDGE_WITHIN
+    delivery.save(update_fields=["token_hash", "token_expires_at"])
+    recipient = Recipient(delivery.address, delivery.language, delivery.source, delivery.user_id)
+    subject, body = _email(delivery.notification, recipient, delivery.round, token)
+    return email_retry(email, subject=subject, body=body)
+
+
 def delivery_for_token(token):
     """The delivery an acknowledgement link points to, or None."""
     return (
@@ -178,15 +214,16 @@ def delivery_for_token(token):
 
 
 @transaction.atomic
-def acknowledge(*, delivery, user=None):
+def acknowledge(*, delivery):
     """Record an acknowledgement: the delivery's, and the notification's first (who and when)."""
     if delivery.token_expires_at is None or delivery.token_expires_at <= timezone.now():
         raise AcknowledgementError("expired")
     now = timezone.now()
     Delivery.objects.filter(pk=delivery.pk, acknowledged_at__isnull=True).update(acknowledged_at=now)
-    who = user.email if user is not None and user.is_authenticated else delivery.address
+    # Recorded as the address the link was sent to, whoever is signed in: a forwarded link acknowledges for
+    # its recipient, and never shows another partner's member to this one.
     first = Notification.objects.filter(pk=delivery.notification_id, acknowledged_at__isnull=True).update(
-        acknowledged_at=now, acknowledged_by=who
+        acknowledged_at=now, acknowledged_by=delivery.address
     )
     delivery.refresh_from_db()
     delivery.notification.refresh_from_db()
@@ -205,8 +242,11 @@ def escalate_due(now=None):
     escalated = 0
     for notification in due.select_related("partner")[:100]:
         with transaction.atomic():
-            if not Notification.objects.filter(pk=notification.pk, escalated_at__isnull=True).update(escalated_at=now):
-                continue  # another sweeper took it
+            claim = Notification.objects.filter(
+                pk=notification.pk, escalated_at__isnull=True, acknowledged_at__isnull=True
+            )
+            if not claim.update(escalated_at=now):
+                continue  # another sweeper took it, or someone acknowledged it meanwhile
             recipients = escalation_recipients(notification.partner)
             if recipients:
                 _deliver(notification, recipients, round=2)
@@ -222,14 +262,18 @@ def broadcast_create(*, kind, subject, body, operator, integration="", idempoten
         existing = Broadcast.objects.filter(idempotency_key=idempotency_key).first()
         if existing:
             return existing
-    broadcast = Broadcast.objects.create(
-        kind=kind,
-        integration=integration,
-        subject=subject,
-        body=body,
-        raised_by=operator,
-        idempotency_key=idempotency_key or None,
-    )
+    try:
+        with transaction.atomic():
+            broadcast = Broadcast.objects.create(
+                kind=kind,
+                integration=integration,
+                subject=subject,
+                body=body,
+                raised_by=operator,
+                idempotency_key=idempotency_key or None,
+            )
+    except IntegrityError:  # the same key, sent at the same moment by a second submit
+        return Broadcast.objects.get(idempotency_key=idempotency_key)
     _fan_out_next(broadcast.pk, 0)
     return broadcast
 

@@ -57,7 +57,7 @@ def acknowledge(request, token):
     context = {"delivery": delivery, "notification": delivery.notification}
     if request.method == "POST":
         try:
-            context["first"] = acknowledge_delivery(delivery=delivery, user=request.user)
+            context["first"] = acknowledge_delivery(delivery=delivery)
         except AcknowledgementError:
             return _link_invalid(request)
         context["done"] = True

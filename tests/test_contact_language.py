@@ -53,3 +53,10 @@ def test_an_unknown_language_is_refused_and_the_row_kept(complete_partner, admin
     assert response.status_code == 200
     assert 'value="pager@acme.example"' in response.content.decode()
     assert not Contact.objects.filter(email="pager@acme.example").exists()
+
+
+def test_the_operator_only_contact_has_no_language_since_it_is_never_emailed(complete_partner, admin_user):
+    client = signed_in(admin_user)
+    page = client.get(URL).content.decode()
+    assert not html_elements(page, "select", name="operator-0-language")
+    assert client.post(URL, posted_values(client.get(URL))).status_code == 302  # and the form still saves

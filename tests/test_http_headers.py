@@ -60,6 +60,7 @@ def test_in_production_the_health_check_answers_plain_http_and_the_language_cook
         DJANGO_ENV="production",
         SECRET_KEY=secrets.token_urlsafe(64),
         ALLOWED_HOSTS="portal.example",
+        OPERATIONS_EMAIL="ops@portal.example",
         DJANGO_SETTINGS_MODULE="portal.settings",
     )
     result = subprocess.run(

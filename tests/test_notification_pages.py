@@ -54,7 +54,7 @@ def test_lists_what_was_sent_newest_first_with_recipients_status_and_acknowledge
     with sent():
         notify(partner=partner, kind=NotificationKind.ALERT, subject="Disk almost full", label="Monitoring")
         emergency = integration_disable(partner=partner, operator=operator, reason="Duplicate bookings")
-    acknowledge(delivery=emergency.deliveries.get(), user=None)
+    acknowledge(delivery=emergency.deliveries.get())
 
     response = signed_in(admin).get(URL)
     assert response.status_code == 200

@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 import pytest
+from django.conf import settings as django_settings
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 from django.utils import timezone
@@ -10,6 +11,7 @@ from django.utils import timezone
 from accounts.models import OutgoingEmail
 from contacts.models import Contact
 from contacts.routing import NotificationKind, RoutingError
+from contacts.services import contact_status_refresh
 from notifications.models import Delivery, Notification
 from notifications.services import (
     AcknowledgementError,
@@ -233,3 +235,71 @@ def test_disabling_twice_with_the_same_key_is_one_emergency(partner, operator, s
         again = integration_disable(partner=partner, operator=operator, reason="Down", idempotency_key="d-1")
     assert first.pk == again.pk
     assert len(outbox) == 1
+
+
+def test_the_acknowledgement_link_is_not_kept_once_the_email_is_sent(partner, sent):
+    with sent() as outbox:
+        notification = notify(partner=partner, kind="emergency", subject="Down")
+    token = token_of(outbox[0].body)
+    email = notification.deliveries.get().email
+    email.refresh_from_db()
+    assert token not in email.body and email.one_time_link
+    assert not OutgoingEmail.objects.filter(body__contains=token).exists()
+
+
+def test_a_failed_emergency_email_is_retried_with_a_new_link_and_the_old_one_dies(partner, sent, client):
+    from notifications.services import delivery_retry
+
+    with sent() as outbox:
+        notification = notify(partner=partner, kind="emergency", subject="Down")
+    old = token_of(outbox[0].body)
+    delivery = notification.deliveries.get()
+    OutgoingEmail.objects.filter(pk=delivery.email_id).update(status=OutgoingEmail.Status.FAILED)
+    delivery.refresh_from_db()
+    with sent() as outbox:
+        assert delivery_retry(delivery) is True
+    new = token_of(outbox[0].body)
+    assert new != old
+    assert client.get(reverse("notifications:acknowledge", kwargs={"token": old})).status_code == 410
+    assert client.post(reverse("notifications:acknowledge", kwargs={"token": new})).status_code == 200
+    notification.refresh_from_db()
+    assert notification.acknowledged_at is not None
+
+
+def test_the_operators_told_instead_cannot_acknowledge_for_the_partner(sent, settings):
+    settings.OPERATIONS_EMAIL = "ops-team@portal.example"
+    partner = make_partner("NoEmergency")
+    complete_contacts(partner)
+    Contact.objects.filter(contact_information__partner=partner, category="technical_emergency").delete()
+    contact_status_refresh(partner=partner)
+    with sent() as outbox:
+        notification = notify(partner=partner, kind="emergency", subject="Down")
+    assert [m.to for m in outbox] == [["ops-team@portal.example"]]
+    assert "/acknowledge/" not in outbox[0].body
+    with sent() as outbox:
+        assert escalate_due(now=timezone.now() + timedelta(minutes=31)) == 1
+    assert [m.to for m in outbox] == [[admin_of(partner).email]]
+    assert notification.deliveries.filter(round=2).count() == 1
+
+
+def test_an_idempotency_key_is_the_partners_own(partner, sent):
+    other = make_partner("Other")
+    complete_contacts(other)
+    first = notify(partner=partner, kind="emergency", subject="Down", idempotency_key="INC-1")
+    second = notify(partner=other, kind="emergency", subject="Down", idempotency_key="INC-1")
+    assert first.pk != second.pk and second.partner == other
+
+
+def test_a_subscriber_is_told_why_and_where_to_unsubscribe(partner, sent):
+    from accounts.models import MailingList, Subscription
+
+    reader = make_member(partner, Role.VIEWER, email="reader@acme.example")
+    Subscription.objects.create(user=reader, mailing_list=MailingList.TECHNICAL_ANNOUNCEMENTS)
+    with sent() as outbox:
+        notify(partner=partner, kind="announcement", subject="API v2", body="Migrate.")
+    [email] = [m for m in outbox if m.to == ["reader@acme.example"]]
+    assert "subscribed to “Technical announcements”" in email.body
+    assert "/accounts/profile/" in email.body
+    [contact] = [m for m in outbox if m.to != ["reader@acme.example"]]
+    assert "as a contact of Acme" in contact.body
+    assert contact.reply_to == [django_settings.OPERATIONS_EMAIL]

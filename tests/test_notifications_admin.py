@@ -62,9 +62,9 @@ def said(response):
     return [str(message) for message in get_messages(response.wsgi_request)]
 
 
-def failed_delivery(partner):
-    """An emergency whose one email failed for good."""
-    notification = notify(partner=partner, kind=NotificationKind.EMERGENCY, subject="Down", body="b")
+def failed_delivery(partner, kind=NotificationKind.EMERGENCY):
+    """A notification (an emergency, unless told) whose one email failed for good."""
+    notification = notify(partner=partner, kind=kind, subject="Down", body="b")
     delivery = notification.deliveries.get()
     OutgoingEmail.objects.filter(pk=delivery.email_id).update(status=OutgoingEmail.Status.FAILED, attempts=5)
     return delivery
@@ -427,8 +427,8 @@ def test_retrying_failed_deliveries_sends_them_again_and_says_how_many(operator_
 
 
 def test_the_outbox_is_searchable_and_retries_failed_emails(operator_client, partner, sent):
-    delivery = failed_delivery(partner)
-    found = operator_client.get(EMAILS, {"q": "technical_emergency0", "status": "failed"}).context["cl"]
+    delivery = failed_delivery(partner, NotificationKind.ANNOUNCEMENT)
+    found = operator_client.get(EMAILS, {"q": "technical_non_emergency0", "status": "failed"}).context["cl"]
     assert list(found.result_list) == [delivery.email]
     assert operator_client.get(EMAILS, {"status": "sent"}).context["cl"].result_count == 0
     with sent() as outbox:

@@ -75,8 +75,10 @@ class ContactRowForm(RowForm):
             "name": {"max_length": _("A name can have at most %(limit_value)d characters (it has %(show_value)d).")},
         }
 
-    def __init__(self, *args, region, **kwargs):
+    def __init__(self, *args, region, emailed=True, **kwargs):
         super().__init__(*args, **kwargs)
+        if not emailed:  # the operator-only contact is called, never sent notifications: no language to choose
+            self.fields.pop("language", None)
         self.fields["phone"] = PhoneNumberField(
             region=region,
             required=False,

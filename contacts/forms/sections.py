@@ -91,7 +91,7 @@ class ContactsSection(Section):
             data,
             prefix=self.category.code,
             initial=stored if shown is None else shown,
-            form_kwargs={"region": self.page.region},
+            form_kwargs={"region": self.page.region, "emailed": self.category.code != ContactCategory.OPERATOR},
         )
 
     def parts(self):

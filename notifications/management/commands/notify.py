@@ -29,6 +29,8 @@ class Command(BaseCommand):
             raise CommandError(f"No partner {partner!r}.")
         if not subject.strip():
             raise CommandError("The subject may not be empty.")
+        if key is not None and not 0 < len(key) <= 64:
+            raise CommandError("An idempotency key has 1 to 64 characters.")
         try:
             notification = notify(
                 partner=target,

@@ -1,11 +1,14 @@
 """Run every minute (make run does; cron or a timer in production): retries lost email tasks, escalates emergencies."""
 
+import logging
 import time
 
 from django.core.management.base import BaseCommand
 
 from accounts.outbox import outbox_sweep
 from notifications.services import broadcasts_resume, escalate_due
+
+logger = logging.getLogger(__name__)
 
 
 class Command(BaseCommand):
@@ -19,12 +22,19 @@ class Command(BaseCommand):
 
     def handle(self, *args, every, **options):
         while True:
-            emails, emergencies, broadcasts = outbox_sweep(), escalate_due(), broadcasts_resume()
-            if emails or emergencies or broadcasts or not every:
-                self.stdout.write(
-                    f"Emails handed back to the worker: {emails}. Emergencies escalated: {emergencies}. "
-                    f"Broadcasts resumed: {broadcasts}."
-                )
+            try:
+                emails, emergencies, broadcasts = outbox_sweep(), escalate_due(), broadcasts_resume()
+            except Exception:
+                if not every:
+                    raise
+                # One bad minute (the database restarting, say) must not stop escalations for good.
+                logger.exception("The sweep failed; trying again in %s s.", every)
+            else:
+                if emails or emergencies or broadcasts or not every:
+                    self.stdout.write(
+                        f"Emails handed back to the worker: {emails}. Emergencies escalated: {emergencies}. "
+                        f"Broadcasts resumed: {broadcasts}."
+                    )
             if not every:
                 return
             time.sleep(every)
