@@ -77,8 +77,21 @@ class RetriesEmails:
             self.message_user(request, message % {"count": len(emails) - retried}, messages.WARNING)
 
 
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Rows that services write: operators look, and act through actions."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(OutgoingEmail)
-class OutgoingEmailAdmin(RetriesEmails, admin.ModelAdmin):
+class OutgoingEmailAdmin(RetriesEmails, ReadOnlyAdmin):
     """The outbox, read-only: what was sent to whom, what failed and why; failed emails can be sent again."""
 
     list_display = ["to", "subject", "status", "priority", "attempts", "language", "created_at", "sent_at"]
@@ -102,15 +115,6 @@ class OutgoingEmailAdmin(RetriesEmails, admin.ModelAdmin):
     ]
     readonly_fields = fields
     actions = ["retry"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.display(description=_("body"))
     def body_or_hidden(self, obj):

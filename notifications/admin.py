@@ -21,7 +21,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from accounts.admin import RetriesEmails
+from accounts.admin import ReadOnlyAdmin, RetriesEmails
 from accounts.models import OutgoingEmail
 from contacts import admin as contacts_admin
 from contacts.categories import ContactCategory
@@ -297,19 +297,6 @@ OPEN_EMERGENCY_FIRST = Case(
     output_field=IntegerField(),
 ).asc()
 DELIVERY_STATES = [("acknowledged", gettext_lazy("Acknowledged")), *OutgoingEmail.Status.choices]
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Rows that services write: operators look, and act through actions."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class DeliveryInline(admin.TabularInline):

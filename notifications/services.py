@@ -120,6 +120,18 @@ def _tell_operations(notification):
     _deliver(notification, [operations])
 
 
+def _create_once(rows, idempotency_key, **fields):
+    """(row, created): a new row of `rows`, or the one an earlier call with the same idempotency key made, even
+    one made at the same moment by a double submit (the unique constraint decides)."""
+    if idempotency_key and (existing := rows.filter(idempotency_key=idempotency_key).first()):
+        return existing, False
+    try:
+        with transaction.atomic():
+            return rows.create(idempotency_key=idempotency_key or None, **fields), True
+    except IntegrityError:
+        return rows.get(idempotency_key=idempotency_key), False
+
+
 @transaction.atomic
 def notify(
     *,
@@ -139,26 +151,20 @@ def notify(
     A constant number of queries, whatever the number of contacts. Raises contacts.routing.RoutingError for
     an alert outside Production.
     """
-    if idempotency_key:
-        existing = partner.notifications.filter(idempotency_key=idempotency_key).first()
-        if existing:
-            return existing
     recipients = recipients_by_partner([partner], kind, environment)[partner.pk]
-    try:
-        with transaction.atomic():
-            notification = Notification.objects.create(
-                partner=partner,
-                kind=kind,
-                event=event,
-                environment=environment,
-                subject=subject,
-                body=body,
-                raised_by=raised_by,
-                raised_by_label=label if label is not None else (raised_by.email if raised_by else ""),
-                idempotency_key=idempotency_key or None,
-            )
-    except IntegrityError:  # the same key, raised at the same moment by a second submit
-        return partner.notifications.get(idempotency_key=idempotency_key)
+    notification, created = _create_once(
+        partner.notifications,
+        idempotency_key,
+        kind=kind,
+        event=event,
+        environment=environment,
+        subject=subject,
+        body=body,
+        raised_by=raised_by,
+        raised_by_label=label if label is not None else (raised_by.email if raised_by else ""),
+    )
+    if not created:
+        return notification
     if recipients:
         _deliver(notification, recipients)
     else:
@@ -258,23 +264,17 @@ def escalate_due(now=None):
 def broadcast_create(*, kind, subject, body, operator, integration="", idempotency_key=None):
     """An announcement (or product update) to every partner of an integration kind, or all: one row now, the
     notifications made by tasks in batches of BROADCAST_BATCH partners, so no request does it all."""
-    if idempotency_key:
-        existing = Broadcast.objects.filter(idempotency_key=idempotency_key).first()
-        if existing:
-            return existing
-    try:
-        with transaction.atomic():
-            broadcast = Broadcast.objects.create(
-                kind=kind,
-                integration=integration,
-                subject=subject,
-                body=body,
-                raised_by=operator,
-                idempotency_key=idempotency_key or None,
-            )
-    except IntegrityError:  # the same key, sent at the same moment by a second submit
-        return Broadcast.objects.get(idempotency_key=idempotency_key)
-    _fan_out_next(broadcast.pk, 0)
+    broadcast, created = _create_once(
+        Broadcast.objects,
+        idempotency_key,
+        kind=kind,
+        integration=integration,
+        subject=subject,
+        body=body,
+        raised_by=operator,
+    )
+    if created:
+        _fan_out_next(broadcast.pk, 0)
     return broadcast
 
 
