@@ -38,7 +38,7 @@ PG_NAME = "portal_bench_notify"
 RESULTS = ROOT / "bench" / "results.md"
 SECTION = "## Notifications"
 SEND = "accounts.outbox.email_send"
-FAN_OUT = "notifications.services.broadcast_fan_out"
+FAN_OUT = "contacts.notifications.services.broadcast_fan_out"
 
 
 # --- The steps, run in a subprocess with Django set up on one database ------------------------------------------
@@ -58,7 +58,7 @@ def _clear():
     from django_tasks_db.models import DBTaskResult
 
     from accounts.models import OutgoingEmail
-    from notifications.models import Broadcast, Delivery, Notification
+    from contacts.notifications.models import Broadcast, Delivery, Notification
 
     with connection.cursor() as cursor:
         for model in (Delivery, Notification, Broadcast, OutgoingEmail, DBTaskResult):
@@ -135,7 +135,7 @@ def step_seed(partners):
 
 
 def step_broadcast():
-    from notifications.services import broadcast_create
+    from contacts.notifications.services import broadcast_create
 
     _clear()
     broadcast = broadcast_create(kind="announcement", subject="Maintenance on Sunday", body="Hello.", operator=None)
@@ -146,7 +146,7 @@ def step_fan_out_timings():
     from django_tasks_db.models import DBTaskResult
 
     from accounts.models import OutgoingEmail
-    from notifications.models import Broadcast, Delivery
+    from contacts.notifications.models import Broadcast, Delivery
 
     broadcast = Broadcast.objects.get()
     fan_outs = DBTaskResult.objects.filter(task_path=FAN_OUT)

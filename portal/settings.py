@@ -51,7 +51,7 @@ INSTALLED_APPS = [
     "accounts",
     "partners",
     "contacts",
-    "notifications",
+    "contacts.notifications",
     "portal",
 ]
 

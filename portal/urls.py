@@ -28,7 +28,7 @@ urlpatterns = [
     # Signing in and out, and passwords, must work whatever the gate says.
     path("accounts/", include(contact_information_not_required_patterns(accounts.urls.urlpatterns))),
     path("", include("contacts.urls")),
-    path("", include("notifications.urls")),
+    path("", include("contacts.notifications.urls")),
     path("i18n/setlang/", views.set_language, name="set_language"),
     path("healthz", views.health, name="health"),
     path("admin/", admin.site.urls),

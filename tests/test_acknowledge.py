@@ -11,9 +11,9 @@ from django.utils import timezone
 from pytest_django.asserts import assertContains, assertNotContains
 
 from accounts.models import User
+from contacts.notifications.models import Delivery
+from contacts.notifications.services import integration_disable, notify
 from contacts.routing import NotificationKind
-from notifications.models import Delivery
-from notifications.services import integration_disable, notify
 from tests.helpers import admin_of, complete_contacts, html_element, make_partner, signed_in
 
 pytestmark = pytest.mark.django_db

@@ -9,9 +9,9 @@ from django.utils.translation import gettext
 from playwright.sync_api import expect
 
 from accounts.models import OutgoingEmail, User
+from contacts.notifications.models import Notification
+from contacts.notifications.services import integration_disable, notify
 from contacts.routing import NotificationKind
-from notifications.models import Notification
-from notifications.services import integration_disable, notify
 from partners.models import Partner, Role
 from tests.browser import PageErrors, run_axe, sign_in
 from tests.helpers import PASSWORD, admin_of, complete_contacts, make_member, make_partner

@@ -17,7 +17,7 @@ from pytest_django.asserts import assertContains, assertNotContains
 from accounts.models import OutgoingEmail
 from contacts.middleware import ContactInformationRequiredMiddleware
 from contacts.models import ContactInformation
-from notifications.models import Delivery, Notification
+from contacts.notifications.models import Delivery, Notification
 from partners.environments import Environment
 from partners.models import Invitation, Partner, Role, hash_token
 from tests.helpers import contact_form_data, html_element, html_elements, make_partner, signed_in

@@ -10,9 +10,9 @@ from django.utils.html import escape
 from pytest_django.asserts import assertContains, assertNotContains, assertRedirects
 
 from accounts.models import OutgoingEmail, User
+from contacts.notifications.models import Notification
+from contacts.notifications.services import acknowledge, integration_disable, notify
 from contacts.routing import NotificationKind
-from notifications.models import Notification
-from notifications.services import acknowledge, integration_disable, notify
 from partners.models import Role
 from partners.services import partner_enable
 from tests.helpers import admin_of, complete_contacts, make_member, make_partner, signed_in

@@ -8,9 +8,9 @@ from django.test.utils import CaptureQueriesContext
 from django_tasks_db.models import DBTaskResult
 
 from accounts.models import OutgoingEmail
+from contacts.notifications import services
+from contacts.notifications.models import Broadcast, Delivery, Notification
 from contacts.routing import NotificationKind
-from notifications import services
-from notifications.models import Broadcast, Delivery, Notification
 from partners.models import Role
 from tests.helpers import complete_contacts, make_member, make_partner
 
@@ -111,7 +111,10 @@ def test_creating_a_broadcast_notifies_nobody_and_hands_the_fan_out_to_a_task(se
     assert len(queries) <= 6, "the two inserts, the transaction and its savepoint: nothing per partner"
     assert not Notification.objects.exists() and not OutgoingEmail.objects.exists()
     task = DBTaskResult.objects.get()
-    assert (task.task_path, task.args_kwargs["args"]) == ("notifications.services.broadcast_fan_out", [broadcast.pk, 0])
+    assert (task.task_path, task.args_kwargs["args"]) == (
+        "contacts.notifications.services.broadcast_fan_out",
+        [broadcast.pk, 0],
+    )
     assert task.priority == OutgoingEmail.Priority.BULK
 
     # The worker makes one batch per task, each handing the next to a new task when it commits.
@@ -119,6 +122,6 @@ def test_creating_a_broadcast_notifies_nobody_and_hands_the_fan_out_to_a_task(se
     broadcast.refresh_from_db()
     assert broadcast.finished_at is not None and broadcast.partners_done == 5
     assert sorted(Notification.objects.values_list("partner", flat=True)) == sorted(p.pk for p in partners)
-    fan_outs = DBTaskResult.objects.filter(task_path="notifications.services.broadcast_fan_out")
+    fan_outs = DBTaskResult.objects.filter(task_path="contacts.notifications.services.broadcast_fan_out")
     assert fan_outs.count() == 4, "three batches of at most two partners, and the task that finds none left"
     assert set(OutgoingEmail.objects.values_list("status", flat=True)) == {OutgoingEmail.Status.SENT}

@@ -10,10 +10,8 @@ from django.utils import timezone
 
 from accounts.models import OutgoingEmail
 from contacts.models import Contact
-from contacts.routing import NotificationKind, RoutingError
-from contacts.services import contact_status_refresh
-from notifications.models import Delivery, Notification
-from notifications.services import (
+from contacts.notifications.models import Delivery, Notification
+from contacts.notifications.services import (
     AcknowledgementError,
     acknowledge,
     delivery_for_token,
@@ -21,6 +19,8 @@ from notifications.services import (
     integration_disable,
     notify,
 )
+from contacts.routing import NotificationKind, RoutingError
+from contacts.services import contact_status_refresh
 from partners.environments import Environment
 from partners.models import Activity, Partner, Role
 from tests.helpers import admin_of, complete_contacts, make_member, make_partner
@@ -248,7 +248,7 @@ def test_the_acknowledgement_link_is_not_kept_once_the_email_is_sent(partner, se
 
 
 def test_a_failed_emergency_email_is_retried_with_a_new_link_and_the_old_one_dies(partner, sent, client):
-    from notifications.services import delivery_retry
+    from contacts.notifications.services import delivery_retry
 
     with sent() as outbox:
         notification = notify(partner=partner, kind="emergency", subject="Down")

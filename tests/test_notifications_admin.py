@@ -12,9 +12,9 @@ from django.utils import timezone
 
 from accounts.models import OutgoingEmail, User
 from contacts.models import Contact
+from contacts.notifications.models import Broadcast, Delivery, Notification
+from contacts.notifications.services import notify
 from contacts.routing import NotificationKind
-from notifications.models import Broadcast, Delivery, Notification
-from notifications.services import notify
 from partners.models import Partner
 from tests.helpers import (
     admin_of,

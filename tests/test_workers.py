@@ -37,9 +37,9 @@ from accounts.outbox import (
     emails_queue,
     outbox_sweep,
 )
+from contacts.notifications import services
+from contacts.notifications.models import Broadcast, Notification
 from contacts.routing import NotificationKind
-from notifications import services
-from notifications.models import Broadcast, Notification
 from tests.helpers import complete_contacts, make_partner
 from tests.mailbackends import BLOCK, LOG, sent_lines
 

@@ -6,7 +6,7 @@ import time
 from django.core.management.base import BaseCommand
 
 from accounts.outbox import outbox_sweep
-from notifications.services import broadcasts_resume, escalate_due
+from contacts.notifications.services import broadcasts_resume, escalate_due
 
 logger = logging.getLogger(__name__)
 

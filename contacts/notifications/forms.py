@@ -8,9 +8,9 @@ from django.core.validators import RegexValidator
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from contacts.notifications.models import Broadcast, Notification
+from contacts.notifications.services import broadcast_create, integration_disable, notify
 from contacts.routing import NotificationKind, RoutingError, recipients_by_partner
-from notifications.models import Broadcast, Notification
-from notifications.services import broadcast_create, integration_disable, notify
 from partners.environments import Environment
 from partners.integrations import integration_choices
 from partners.models import Partner

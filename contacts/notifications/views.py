@@ -11,10 +11,10 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from contacts.decorators import contact_information_not_required
+from contacts.notifications.models import Delivery, Notification
+from contacts.notifications.services import ACKNOWLEDGE_WITHIN, AcknowledgementError, delivery_for_token
+from contacts.notifications.services import acknowledge as acknowledge_delivery
 from contacts.routing import NotificationKind
-from notifications.models import Delivery, Notification
-from notifications.services import ACKNOWLEDGE_WITHIN, AcknowledgementError, delivery_for_token
-from notifications.services import acknowledge as acknowledge_delivery
 from partners.decorators import membership_required
 
 PER_PAGE = 20

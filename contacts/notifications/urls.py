@@ -1,6 +1,6 @@
 from django.urls import path
 
-from notifications import views
+from contacts.notifications import views
 
 app_name = "notifications"
 

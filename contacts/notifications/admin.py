@@ -26,16 +26,16 @@ from accounts.models import OutgoingEmail
 from contacts import admin as contacts_admin
 from contacts.categories import ContactCategory
 from contacts.models import ContactInformation, SupportWindow
-from contacts.routing import NotificationKind, reach_sheet, recipients_by_partner, source_label
-from notifications.forms import (
+from contacts.notifications.forms import (
     BroadcastForm,
     IntegrationDisableForm,
     NotificationForm,
     PartnerForm,
     new_idempotency_key,
 )
-from notifications.models import Broadcast, Delivery, Notification
-from notifications.services import delivery_retry
+from contacts.notifications.models import Broadcast, Delivery, Notification
+from contacts.notifications.services import delivery_retry
+from contacts.routing import NotificationKind, reach_sheet, recipients_by_partner, source_label
 from partners.models import Membership, Partner
 from partners.services import PartnerError, partner_enable
 

@@ -2,8 +2,8 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
+from contacts.notifications.services import notify
 from contacts.routing import NotificationKind, RoutingError
-from notifications.services import notify
 from partners.environments import Environment
 from partners.models import Partner
 

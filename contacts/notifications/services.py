@@ -23,8 +23,8 @@ from accounts.outbox import (
     emails_queue,
     enqueue_with_transaction,
 )
+from contacts.notifications.models import Broadcast, Delivery, Notification
 from contacts.routing import NotificationKind, Recipient, escalation_recipients, recipients_by_partner
-from notifications.models import Broadcast, Delivery, Notification
 from partners.environments import Environment
 from partners.models import Partner, hash_token
 from partners.services import operator_label, partner_disable
