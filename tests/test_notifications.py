@@ -214,9 +214,10 @@ def test_disabling_records_why_who_and_since_when_and_tells_the_emergency_contac
     assert activity.actor_label == "operator:ops@portal.example"
 
 
-def test_the_notify_command_raises_an_alert_for_other_systems(partner, sent):
+def test_the_notify_command_raises_an_alert_for_other_systems(partner, sent, capsys):
     with sent() as outbox:
         call_command("notify", "Acme", "alert", subject="Error rate 5%", body="Since 09:00", source="monitoring")
+    assert "queued for 1 recipient." in capsys.readouterr().out
     notification = Notification.objects.get()
     assert (notification.kind, notification.raised_by_label) == (NotificationKind.ALERT, "monitoring")
     assert outbox[0].to == [admin_of(partner).email]

@@ -44,5 +44,11 @@ class Command(BaseCommand):
         except RoutingError as error:
             raise CommandError(str(error)) from error
         count = notification.deliveries.count()
-        who = "the operators (nobody at the partner could be reached)" if notification.nobody_reached else "recipients"
-        self.stdout.write(f"Notification {notification.pk} queued for {count} {who}.")
+        if notification.nobody_reached:
+            self.stdout.write(
+                f"Notification {notification.pk}: nobody at {target} could be reached; the operators were told."
+            )
+        else:
+            self.stdout.write(
+                f"Notification {notification.pk} queued for {count} recipient{'s' if count != 1 else ''}."
+            )
