@@ -74,6 +74,8 @@ class User(AbstractUser):
     language = models.CharField(
         _("language"), max_length=10, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE
     )
+    # The environment (a value of partners.environments.Environment) they last chose: the next sign-in opens it.
+    environment = models.CharField(_("environment"), max_length=20, blank=True)
 
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"

@@ -11,7 +11,7 @@ from accounts.validators import validate_email_address, validate_no_format_chara
 from contacts.categories import ContactCategory
 from contacts.completeness import ContactCounts
 from contacts.validation import MINUTES_PER_DAY, week_intervals
-from partners.models import Partner
+from partners.models import Membership, Partner
 
 
 class Weekday(models.IntegerChoices):
@@ -55,6 +55,16 @@ class ContactInformation(models.Model):
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("updated by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    # The last time someone confirmed the contact information is still correct, without changing it.
+    reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("reviewed by"),
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
@@ -163,3 +173,27 @@ class SupportWindow(models.Model):
         days = ", ".join(str(Weekday(day).label) for day in self.day_list)
         end = f"{self.end:%H:%M}" + (" (+1)" if self.overnight else "")
         return f"{days} {self.start:%H:%M}–{end} {self.time_zone}"
+
+
+class ContactDraft(models.Model):
+    """A member's unsaved changes to the contact information, kept server-side until saved or discarded.
+
+    One per membership, so it goes when the member leaves; it records the version it was based on, so that
+    restoring it after a colleague's save leads to the conflict page rather than silently overwriting.
+    """
+
+    membership = models.OneToOneField(
+        Membership, verbose_name=_("membership"), on_delete=models.CASCADE, related_name="contact_draft"
+    )
+    data = models.JSONField(_("data"), default=dict)  # the form as posted: field name → list of values
+    version = models.PositiveIntegerField(_("version"))
+    environment = models.CharField(_("environment"), max_length=20)
+    updated_at = models.DateTimeField(_("updated at"))
+
+    class Meta:
+        verbose_name = _("contact information draft")
+        verbose_name_plural = _("contact information drafts")
+        indexes = [models.Index(fields=["updated_at"])]
+
+    def __str__(self):
+        return str(self.membership)

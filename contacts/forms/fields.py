@@ -9,6 +9,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+from phonenumber_field.formfields import PhoneNumberField
 
 from accounts.navigation import parse_small_int
 
@@ -128,3 +129,16 @@ class AlertContactsField(forms.ModelMultipleChoiceField):
                 for index, user in enumerate(self.queryset.only("pk", "name", "email"))
             ),
         )
+
+
+def phone_field(region):
+    """A contact's phone: optional, read in the partner's region when typed without a country code."""
+    return PhoneNumberField(
+        region=region,
+        required=False,
+        label=_("Phone"),
+        max_length=40,
+        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "off"}),
+        help_text=_("Optional. Numbers without a country code are read as numbers of %(country)s.")
+        % {"country": country_name(region)},
+    )

@@ -3,11 +3,10 @@
 from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
-from phonenumber_field.formfields import PhoneNumberField
 
 from accounts.forms import ModelForm
 from accounts.models import normalize_email
-from contacts.forms.fields import TimeZoneNameField, country_name
+from contacts.forms.fields import TimeZoneNameField, phone_field
 from contacts.models import Contact, SupportWindow, Weekday, days_to_mask
 
 
@@ -79,15 +78,7 @@ class ContactRowForm(RowForm):
         super().__init__(*args, **kwargs)
         if not emailed:  # the operator-only contact is called, never sent notifications: no language to choose
             self.fields.pop("language", None)
-        self.fields["phone"] = PhoneNumberField(
-            region=region,
-            required=False,
-            label=_("Phone"),
-            max_length=40,
-            widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "off"}),
-            help_text=_("Optional. Numbers without a country code are read as numbers of %(country)s.")
-            % {"country": country_name(region)},
-        )
+        self.fields["phone"] = phone_field(region)
         if "language" in self.fields:
             # Named as the profile names them; blank follows the account's language.
             self.fields["language"].choices = [("", _("The account's language")), *settings.LANGUAGES]

@@ -1,0 +1,1 @@
+// form: progressive enhancement of the contact information form; every form works without it.
