@@ -106,3 +106,13 @@ CATEGORIES_BY_CODE = {category.code: category for category in CATEGORIES}
 def categories_for(integration):
     """The categories shown for an integration kind (merchant issues only where it applies)."""
     return [c for c in CATEGORIES if c is not MERCHANT_ISSUES or integration.needs_merchant_contact]
+
+
+# "Same as technical emergency contacts": the categories often reached at the same addresses, and where from.
+SAME_AS = {
+    TECHNICAL_NON_EMERGENCY.code: TECHNICAL_EMERGENCY,
+    MERCHANT_ISSUES.code: TECHNICAL_EMERGENCY,
+    OPERATOR.code: TECHNICAL_EMERGENCY,
+    SHARED.code: TECHNICAL_EMERGENCY,
+}
+SAME_AS_LABELS = {TECHNICAL_EMERGENCY.code: _("Same as technical emergency contacts")}

@@ -91,3 +91,24 @@ def missing_requirements(counts: ContactCounts, *, integration, environment) -> 
 def missing_codes(counts: ContactCounts, *, integration, environment) -> list[str]:
     """The codes of `missing_requirements`, as stored on the partner."""
     return [r.code for r in missing_requirements(counts, integration=integration, environment=environment)]
+
+
+REQUIRED, REQUIRED_IN_PRODUCTION, OPTIONAL = "required", "required_in_production", "optional"
+
+
+def category_requirement(category, *, integration) -> str:
+    """Whether a category (its code) must be filled in every environment, only in Production, or never.
+
+    Read from `missing_requirements` of an empty contact information, so the markers on the page can
+    never say anything the rules do not.
+    """
+    empty = ContactCounts()
+    needed = {
+        environment: {r.category for r in missing_requirements(empty, integration=integration, environment=environment)}
+        for environment in Environment
+    }
+    if all(category in categories for categories in needed.values()):
+        return REQUIRED
+    if category in needed[Environment.PRODUCTION]:
+        return REQUIRED_IN_PRODUCTION
+    return OPTIONAL

@@ -108,10 +108,10 @@ def test_mistakes_are_shown_beside_the_fields_with_a_summary_and_nothing_typed_i
     expect(summary.get_by_role("heading")).to_have_text("There are 4 problems to fix")
     expect(summary.get_by_role("link")).to_have_text(
         [
-            re.compile(r"^Operational contact \(for the operator\) 1, Email: Enter a valid email address"),
-            re.compile(r"^Operational contact \(for the operator\) 1, Phone: "),
+            re.compile(r"^Operational contact \(for the operator\), contact 1, Email: Enter a valid email address"),
+            re.compile(r"^Operational contact \(for the operator\), contact 1, Phone: "),
             re.compile(r"^Operational contact \(shared with users\): Add the operational contact shared with users"),
-            re.compile(r"^Operational support hours 1, End: End must be after start"),
+            re.compile(r"^Operational support hours, window 1, End: End must be after start"),
         ]
     )
     expect(field_errors(page, "id_operator-0-email")).to_have_text(re.compile("Enter a valid email address"))
@@ -158,7 +158,7 @@ def test_fixing_the_mistakes_lands_on_the_page_first_asked_for_and_stays_unlocke
     page.reload()
     expect(page.get_by_role("heading", name="Activity", level=1)).to_be_visible()
     expect(page.locator("dialog")).to_have_count(0)
-    page.goto(f"{live_server.url}/settings/contact-information/")
+    page.goto(f"{live_server.url}/settings/contact-information/edit/")
     expect(page.locator("#id_shared-email")).to_have_value("help@acme.example")
 
 
@@ -242,7 +242,7 @@ def test_the_whole_form_can_be_completed_with_the_keyboard_alone(live_server, pa
 
     expect(page).to_have_url(f"{live_server.url}/settings/users/")
     expect(page.locator("dialog")).to_have_count(0)
-    page.goto(f"{live_server.url}/settings/contact-information/")
+    page.goto(f"{live_server.url}/settings/contact-information/edit/")
     expect(page.locator("#id_support_hours-0-end")).to_have_value("17:00")
     expect(page.locator("#id_shared-email")).to_have_value("help@acme.example")
     expect(page.locator("#id_shared-phone")).to_have_value("+34 911 23 45 67")
@@ -277,7 +277,7 @@ def test_in_spanish_no_english_is_left_on_the_modal_its_tabs_its_errors_or_setti
     page.locator("#id_support_hours-0-end").fill("17:00")
     save(page, "Guardar y continuar")
     expect(page.get_by_text("Se guardó la información de contacto.")).to_be_visible()
-    for path in ["/settings/contact-information/", "/settings/users/"]:
+    for path in ["/settings/contact-information/edit/", "/settings/users/"]:
         page.goto(f"{live_server.url}{path}")
         expect(page.locator("html")).to_have_attribute("lang", "es")
         assert english_left(page.locator("body").inner_text()) == set(), path
@@ -323,10 +323,10 @@ def test_switching_to_production_without_alert_contacts_asks_for_them_alone(
     dialog = page.get_by_role("dialog", name="Contact information required")
     expect(dialog).to_be_visible()
     expect(dialog.get_by_role("button", name="Production")).to_have_attribute("aria-pressed", "true")
-    expect(page.locator("form.contact-form > fieldset.category > legend")).to_have_text(["Alert contacts"])
-    expect(page.locator("details.settled > summary")).to_have_text(
-        "Complete, or not needed in this environment (6 categories)"
+    expect(page.locator("form.contact-form > fieldset.category > legend")).to_have_text(
+        ["Alert contacts Required in Production"]
     )
+    expect(page.locator("details.settled > summary")).to_have_text("Already complete or not needed here (6 categories)")
 
     page.get_by_label(f"{admin.name} ({admin.email})").check()
     save(page)

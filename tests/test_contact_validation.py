@@ -222,10 +222,12 @@ def test_twenty_four_seven_replaces_windows(client, partner):
     assert info.support_24_7 and not info.support_windows.exists()
 
 
-def test_twenty_four_seven_with_windows_asks_the_user_to_choose(client, partner):
-    window = {"days": [0], "start": "09:00", "end": "17:00", "time_zone": "UTC"}
-    response = post(client, support_24_7=True, windows=[window])
-    assert section_errors(response, "support_hours") == ["You chose 24/7: remove the support windows, or untick 24/7."]
+def test_twenty_four_seven_wins_over_windows_typed_meanwhile(client, partner):
+    # Issue 11: 24/7 replaces the windows; they are not judged (this one is invalid) and none is stored.
+    window = {"days": [0], "start": "17:00", "end": "09:00", "time_zone": "Nowhere/Special"}
+    assert post(client, support_24_7=True, windows=[window]).status_code == 302
+    info = ContactInformation.objects.get(partner=partner)
+    assert info.support_24_7 and not info.support_windows.exists()
 
 
 def test_shared_contact_needs_an_email_when_anything_else_is_given(client, partner):

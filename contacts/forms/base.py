@@ -5,9 +5,11 @@ from dataclasses import dataclass
 from django import forms
 from django.db.models import QuerySet
 from django.forms.utils import ErrorList
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
-from contacts.categories import ContactCategory
+from contacts.categories import SAME_AS_LABELS, ContactCategory
+from contacts.completeness import OPTIONAL, REQUIRED, REQUIRED_IN_PRODUCTION, category_requirement
 from contacts.models import Contact, ContactInformation, SupportWindow
 from partners.environments import Environment
 
@@ -46,6 +48,13 @@ class Page:
         return self.info.partner.phone_region
 
 
+REQUIREMENT_LABELS = {
+    REQUIRED: _("Required"),
+    REQUIRED_IN_PRODUCTION: _("Required in Production"),
+    OPTIONAL: _("Optional"),
+}
+
+
 def form_summary(form, label):
     """A form's errors as (link target, text) for the summary: 'Label, Field: message'."""
     for name, errors in form.errors.items():
@@ -62,11 +71,46 @@ class Section:
     template_name = ""
     cacheable = True  # drawn from the stored version alone, so its rendering may be cached
     badge = ""
+    copy_from = None  # the category whose rows "Same as …" copies here, when the form holds both
 
     def __init__(self, category, page, data=None, *, shown=None, outstanding=False):
         self.category, self.page, self.outstanding = category, page, outstanding
         self.errors = ErrorList()
         self.build(data, shown)
+
+    @property
+    def requirement(self):
+        """REQUIRED, REQUIRED_IN_PRODUCTION or OPTIONAL: what the completeness rules ask of this category."""
+        return category_requirement(self.category.code, integration=self.page.info.partner.integration_kind)
+
+    @property
+    def requirement_label(self):
+        """The marker beside the category's title: Required, Optional or Required in Production."""
+        return REQUIREMENT_LABELS[self.requirement]
+
+    @property
+    def required_here(self):
+        """Whether the category must hold an entry in the environment of the page."""
+        requirement = self.requirement
+        return requirement == REQUIRED or (
+            requirement == REQUIRED_IN_PRODUCTION and self.page.environment.has_alert_contacts
+        )
+
+    @property
+    def only_row_fixed(self):
+        """Whether the category's rows offer no "Remove": a required category's only row (removing it could
+        only lead to the "at least one" error)."""
+        formset = getattr(self, "formset", None)
+        return formset is not None and self.required_here and formset.total_form_count() == 1
+
+    @property
+    def copy_label(self):
+        """The "Same as …" shortcut's label, when the category offers it."""
+        return SAME_AS_LABELS[self.copy_from.code] if self.copy_from else ""
+
+    def row_label(self, number):
+        """A row as the error summary names it: the category, then the row as its legend reads."""
+        return f"{self.category.label} {number}"
 
     def build(self, data, shown):
         """Create the section's forms."""
@@ -93,6 +137,10 @@ class Section:
                 self.errors.extend(part.non_form_errors())
         return valid and not self.errors
 
+    def has_changed(self):
+        """Whether the posted section holds anything other than the stored rows (Django's has_changed, per form)."""
+        return any(part.has_changed() for part in self.parts())
+
     @property
     def has_errors(self):
         """Whether anything in this category needs fixing."""
@@ -105,7 +153,7 @@ class Section:
         for part in self.parts():
             if isinstance(part, forms.BaseFormSet):
                 for number, form in enumerate(part.forms, start=1):
-                    entries.extend(form_summary(form, f"{label} {number}"))
+                    entries.extend(form_summary(form, self.row_label(number)))
             else:
                 entries.extend(form_summary(part, label))
         return entries

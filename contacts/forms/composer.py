@@ -1,10 +1,12 @@
-"""The contact information form: every category, validated together and saved together."""
+"""The contact information form: every category (or one), validated together and saved together."""
+
+from dataclasses import asdict
 
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from accounts.forms import Form
-from contacts.categories import categories_for
+from contacts.categories import SAME_AS, categories_for
 from contacts.completeness import REQUIREMENTS, ContactCounts, missing_requirements
 from contacts.forms.base import Page
 from contacts.forms.fields import VersionField
@@ -24,17 +26,26 @@ class ContactInformationForm:
 
     Bound to posted `data`, it judges them. Unbound, it shows the stored contact information, or the
     `shown` values of another form (see `redisplay`).
+
+    With `only` (a category code), it holds that one category: it is judged with the stored counts of every
+    other category, reports what that category alone lacks, and saves that category alone.
     """
 
-    def __init__(self, data=None, *, info, environment, read_only=False, shown=None):
+    def __init__(self, data=None, *, info, environment, read_only=False, shown=None, only=None):
         self.info, self.partner = info, info.partner
         self.environment = Environment(environment)
         self.read_only = read_only
+        categories = categories_for(self.partner.integration_kind)
+        if only is not None:
+            categories = [category for category in categories if category.code == only]
+            if not categories:
+                raise ValueError(f"{only!r} is no category of this partner's contact information.")
+        self.only = only
         self.alerts_editable = self.environment.has_alert_contacts and not read_only
         self.shown = shown
         version = info.version if shown is None else shown["version"]
         self.general = VersionForm(data, prefix="general", initial={"version": version})
-        page = Page.load(info, environment=self.environment, alerts_editable=self.alerts_editable)
+        self.page = page = Page.load(info, environment=self.environment, alerts_editable=self.alerts_editable)
         outstanding = {REQUIREMENTS[code].category for code in self.partner.missing_contacts(self.environment)}
         self.sections = [
             section_for(
@@ -44,8 +55,13 @@ class ContactInformationForm:
                 shown=None if shown is None else shown.get(category.code),
                 outstanding=category.code in outstanding,
             )
-            for category in categories_for(self.partner.integration_kind)
+            for category in categories
         ]
+        held = {section.category.code for section in self.sections}
+        for section in self.sections:
+            source = SAME_AS.get(section.category.code)
+            if source is not None and source.code in held and not read_only:
+                section.copy_from = source
         if read_only:
             for section in self.sections:
                 for form in section.forms():
@@ -81,7 +97,7 @@ class ContactInformationForm:
         info = rebase_on or self.info
         shown = {section.category.code: section.shown() for section in self.sections}
         shown["version"] = info.version if rebase_on else self.general["version"].value()
-        return type(self)(info=info, environment=self.environment, shown=shown)
+        return type(self)(info=info, environment=self.environment, shown=shown, only=self.only)
 
     @property
     def cache_key(self):
@@ -93,12 +109,42 @@ class ContactInformationForm:
             return None
         partner = self.partner
         parts = (release(), partner.pk, self.info.pk, self.info.version, partner.integration, partner.phone_region)
-        return ":".join(str(part) for part in (*parts, self.environment, int(self.read_only), get_language()))
+        parts = (*parts, self.environment, int(self.read_only), self.only or "", get_language())
+        return ":".join(str(part) for part in parts)
+
+    @property
+    def progress(self):
+        """(complete, shown): how many of the categories shown need nothing more, as the stored completeness
+        answer says; a category this environment does not need counts as complete."""
+        return sum(not section.outstanding for section in self.sections), len(self.sections)
+
+    def suggestions(self):
+        """The email addresses and names already on the form, stored or typed, for the suggestion lists.
+
+        Drawn per request (what was typed is in it): never cached with the sections.
+        """
+        emails, names = {}, {}
+        entries = [(row.email, row.name) for rows in self.page.contacts.values() for row in rows]
+        for section in self.sections:
+            for form in section.forms():
+                if "email" in form.fields and "name" in form.fields:
+                    entries.append((form["email"].value(), form["name"].value()))
+        for email, name in entries:
+            email, name = str(email or "").strip(), str(name or "").strip()
+            if email and email.lower() not in emails:
+                emails[email.lower()] = (email, name)
+            if name and name.lower() not in names:
+                names[name.lower()] = name
+        return {"emails": list(emails.values()), "names": list(names.values())}
 
     @property
     def settled_sections(self):
         """Categories that are complete or not needed in this environment, and have nothing to fix."""
         return [s for s in self.sections if not s.outstanding and not s.has_errors]
+
+    def has_changed(self):
+        """Whether the posted form differs from the stored contact information: something typed, worth a draft."""
+        return self.is_bound and any(section.has_changed() for section in self.sections)
 
     def is_valid(self):
         """Validate every section, then ask completeness what is still missing; all errors are reported at once."""
@@ -106,10 +152,15 @@ class ContactInformationForm:
             return False
         if self.checked is None:
             valid = [self.general.is_valid(), *[section.is_valid() for section in self.sections]]
-            counts = ContactCounts.from_mapping({k: v for s in self.sections for k, v in s.counts().items()})
-            self.missing = missing_requirements(
+            posted = {k: v for s in self.sections for k, v in s.counts().items()}
+            # One section is judged with what the other categories hold now: saving it cannot be blocked
+            # by another category, and completes the account when it was the last thing missing.
+            stored = asdict(self.info.counts()) if self.only is not None else {}
+            counts = ContactCounts.from_mapping({**stored, **posted})
+            missing = missing_requirements(
                 counts, integration=self.partner.integration_kind, environment=self.environment
             )
+            self.missing = [r for r in missing if self.only is None or r.category == self.only]
             by_code = {section.category.code: section for section in self.sections}
             for requirement in self.missing:
                 by_code[requirement.category].errors.append(requirement.message)
@@ -124,7 +175,8 @@ class ContactInformationForm:
         return summary
 
     def save(self):
-        """Write every category, 24/7 included; the caller holds the transaction and the version check."""
+        """Write every category held (with `only`, that one), 24/7 included; the caller holds the transaction and
+        the version check."""
         if not self.is_valid():
             raise ValueError("Only a valid contact information form can be saved.")
         for section in self.sections:

@@ -11,12 +11,19 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.identity import canonical_email
 from accounts.navigation import parse_small_int
-from contacts.categories import MAX_CONTACTS_PER_CATEGORY
+from contacts.categories import MAX_CONTACTS_PER_CATEGORY, SAME_AS, SUPPORT_HOURS, ContactCategory
 from contacts.forms.rows import ContactRowForm, SupportWindowForm
 from contacts.validation import overlapping_pairs
 
 # Every row on the page may be marked for removal and as many added: more forms than that is tampering.
 MAX_FORMS_PER_CATEGORY = 2 * MAX_CONTACTS_PER_CATEGORY
+
+
+def rows_changed(formset, *, form, stored):
+    """Whether a posted formset holds other rows than the `stored` ones, compared by value (an invalid one does)."""
+    if not formset.is_valid():
+        return True
+    return [form.key(values) for values in formset.kept_values()] != [form.key(form.values_of(row)) for row in stored]
 
 
 class RowFormSet(forms.BaseFormSet):
@@ -156,4 +163,139 @@ def with_added_row(data, prefix):
     )
     if total - removed < MAX_CONTACTS_PER_CATEGORY and total < MAX_FORMS_PER_CATEGORY:
         data[key] = str(total + 1)
+    return data
+
+
+# What a row holds without anyone typing in it: its removal mark, its language (blank by default) and a
+# phone's country (`phone_region`, or `phone_0` as django-phonenumber-field's own prefix widget names it).
+UNTYPED_PARTS = {DELETION_FIELD_NAME, "language", "phone_region", "phone_0"}
+
+
+def _values(data, key):
+    return data.getlist(key) if hasattr(data, "getlist") else [data[key]] if key in data else []
+
+
+def _set(data, key, values):
+    if hasattr(data, "setlist"):
+        data.setlist(key, list(values))
+    else:
+        data[key] = values[0] if len(values) == 1 else list(values)
+
+
+def posted_rows(data, prefix):
+    """The rows of a formset as posted, each as {field name: [values]} in page order; None if not posted."""
+    total = parse_small_int(data.get(f"{prefix}-{TOTAL_FORM_COUNT}"), limit=MAX_FORMS_PER_CATEGORY)
+    if total is None:
+        return None
+    rows = []
+    for index in range(total):
+        start = f"{prefix}-{index}-"
+        rows.append({key[len(start) :]: _values(data, key) for key in list(data) if key.startswith(start)})
+    return rows
+
+
+def _typed(row):
+    """Whether anything was typed in a posted row."""
+    return any(value.strip() for name, values in row.items() if name not in UNTYPED_PARTS for value in values)
+
+
+def _removed(row):
+    """Whether a posted row is marked for removal, read as the formset reads it."""
+    marks = row.get(DELETION_FIELD_NAME)
+    return bool(marks) and forms.CheckboxInput().value_from_datadict({"mark": marks[-1]}, None, "mark")
+
+
+def _write_rows(data, prefix, old_rows, new_rows):
+    for index, row in enumerate(old_rows):
+        for name in row:
+            data.pop(f"{prefix}-{index}-{name}", None)
+    for index, row in enumerate(new_rows):
+        for name, values in row.items():
+            _set(data, f"{prefix}-{index}-{name}", values)
+    data[f"{prefix}-{TOTAL_FORM_COUNT}"] = str(len(new_rows))
+
+
+def with_copied_rows(data, target, source):
+    """A copy of the posted data with the `source` category's contacts copied into `target`: "Same as technical
+    emergency contacts" without JavaScript.
+
+    Only the pairs of `categories.SAME_AS` copy; any other pair returns an unchanged copy. The source rows that
+    hold something and are not marked for removal are copied as typed (unjudged), skipping an address the target
+    already holds; they fill the target's blank rows, then follow its other rows (kept as they are, marks for
+    removal included), within the per-category limit. The shared contact (one form, no rows) takes the first
+    such row's email, name and phone, and keeps its support page. Nothing else in the data changes.
+    """
+    data = data.copy()
+    if getattr(SAME_AS.get(target), "code", None) != source:
+        return data
+    sources = [row for row in posted_rows(data, source) or [] if _typed(row) and not _removed(row)]
+    if not sources:
+        return data
+    copied = [{name: values for name, values in row.items() if name != DELETION_FIELD_NAME} for row in sources]
+    if target == ContactCategory.SHARED:
+        for key in [key for key in data if key.startswith(f"{target}-") and key != f"{target}-url"]:
+            data.pop(key)
+        for name, values in copied[0].items():
+            if name != "language":  # the shared contact is handed to users: it has no language of emails
+                _set(data, f"{target}-{name}", values)
+        return data
+    rows = posted_rows(data, target)
+    if rows is None:
+        return data
+    kept = [row for row in rows if _typed(row)]
+    held = {canonical_email(value) for row in kept if not _removed(row) for value in row.get("email", []) if value}
+    for row in copied:
+        emails = {canonical_email(value) for value in row.get("email", []) if value}
+        entries = sum(not _removed(row) for row in kept)
+        if emails & held or entries >= MAX_CONTACTS_PER_CATEGORY or len(kept) >= MAX_FORMS_PER_CATEGORY:
+            continue
+        kept.append(row)
+        held |= emails
+    _write_rows(data, target, rows, kept)
+    return data
+
+
+HOURS_PRESETS = {
+    "weekdays": {"days": [0, 1, 2, 3, 4], "start": "09:00", "end": "17:00"},
+    "every_day": {"days": [0, 1, 2, 3, 4, 5, 6], "start": "09:00", "end": "17:00"},
+}
+
+
+def with_hours_preset(data, preset):
+    """A copy of the posted data with a support window preset filled in: the presets without JavaScript.
+
+    `preset` is "weekdays" (Monday to Friday, 09:00–17:00) or "every_day" (09:00–17:00); anything else returns an
+    unchanged copy. The first empty window (no days, start or end, not marked for removal) is filled, keeping
+    its time zone; else a window is added, within the per-category limit. A window without a time zone takes the
+    first one typed in another window. Choosing windows unticks 24/7 (which would replace them).
+    """
+    data = data.copy()
+    values = HOURS_PRESETS.get(preset)
+    prefix = SUPPORT_HOURS.code
+    rows = posted_rows(data, prefix)
+    if values is None or rows is None:
+        return data
+    empty = [
+        index
+        for index, row in enumerate(rows)
+        if not _removed(row) and not any(v.strip() for name in ("days", "start", "end") for v in row.get(name, []))
+    ]
+    if empty:
+        index = empty[0]
+    elif sum(not _removed(row) for row in rows) < MAX_CONTACTS_PER_CATEGORY and len(rows) < MAX_FORMS_PER_CATEGORY:
+        index = len(rows)
+        data[f"{prefix}-{TOTAL_FORM_COUNT}"] = str(index + 1)
+        rows.append({})
+    else:
+        return data
+    _set(data, f"{prefix}-{index}-days", [str(day) for day in values["days"]])
+    _set(data, f"{prefix}-{index}-start", [values["start"]])
+    _set(data, f"{prefix}-{index}-end", [values["end"]])
+    data.pop(f"{prefix}-{index}-overnight", None)
+    zone = "".join(rows[index].get("time_zone", [])).strip()
+    if not zone:
+        typed = [v.strip() for row in rows for v in row.get("time_zone", []) if v.strip()]
+        if typed:
+            _set(data, f"{prefix}-{index}-time_zone", [typed[0]])
+    data.pop("general-support_24_7", None)
     return data

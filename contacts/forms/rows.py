@@ -59,10 +59,12 @@ class ContactRowForm(RowForm):
     class Meta:
         model = Contact
         fields = ["email", "name", "phone", "language"]
+        # The suggestion lists hold the addresses and names already on the form: type an address once.
         widgets = {
-            "email": forms.EmailInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
-            "name": forms.TextInput(attrs={"autocomplete": "off"}),
+            "email": forms.EmailInput(attrs={"autocomplete": "off", "spellcheck": "false", "list": "contact-emails"}),
+            "name": forms.TextInput(attrs={"autocomplete": "off", "list": "contact-names"}),
         }
+        help_texts = {"name": _("Optional.")}
         error_messages = {
             "email": {
                 "required": _("Enter an email address for this contact."),
@@ -83,6 +85,7 @@ class ContactRowForm(RowForm):
             # Named as the profile names them; blank follows the account's language.
             self.fields["language"].choices = [("", _("The account's language")), *settings.LANGUAGES]
             self.fields["language"].label = _("Language of emails")
+            self.fields["language"].help_text = _("Optional. Unless you choose one, the account's language.")
 
     def clean_email(self):
         """Trim the address and lower-case its domain."""
@@ -96,7 +99,12 @@ class SharedContactForm(ContactRowForm):
 
     class Meta(ContactRowForm.Meta):
         fields = ["email", "name", "phone", "url"]
-        widgets = {**ContactRowForm.Meta.widgets, "url": forms.URLInput(attrs={"placeholder": "https://"})}
+        # No placeholder: a greyed "https://" reads as a value already filled in.
+        widgets = {**ContactRowForm.Meta.widgets, "url": forms.URLInput()}
+        help_texts = {
+            **ContactRowForm.Meta.help_texts,
+            "url": _("Optional. For example https://example.com/support"),
+        }
         error_messages = {
             **ContactRowForm.Meta.error_messages,
             "url": {"invalid": _("Enter a full web address, starting with https://.")},

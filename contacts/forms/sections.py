@@ -8,7 +8,7 @@ from accounts.forms import Form
 from contacts import categories as c
 from contacts.categories import ContactCategory, Kind
 from contacts.forms.base import Section
-from contacts.forms.formsets import ContactRows, SupportWindowRows, replace_rows
+from contacts.forms.formsets import ContactRows, SupportWindowRows, replace_rows, rows_changed
 from contacts.forms.members import MembersSection
 from contacts.forms.rows import ContactRowForm, SharedContactForm, SupportWindowForm
 
@@ -30,8 +30,15 @@ class ContactsSection(Section):
     def parts(self):
         return [self.formset]
 
+    def row_label(self, number):
+        return _("%(category)s, contact %(number)d") % {"category": self.category.label, "number": number}
+
     def counts(self):
         return {self.category.code: len(self.formset.kept_forms())}
+
+    def has_changed(self):
+        stored = self.page.contacts[self.category.code]
+        return rows_changed(self.formset, form=ContactRowForm, stored=stored)
 
     def shown(self):
         return self.formset.shown_rows()
@@ -66,6 +73,15 @@ class SharedSection(Section):
     def counts(self):
         return {"shared": int(self.form.has_changed())}
 
+    def has_changed(self):
+        if not self.form.is_valid():
+            return True
+        posted = [self.form.row_values()] if self.form.has_changed() else []
+        stored = self.page.contacts[ContactCategory.SHARED][:1]
+        return [SharedContactForm.key(row) for row in posted] != [
+            SharedContactForm.key(SharedContactForm.values_of(row)) for row in stored
+        ]
+
     def shown(self):
         return self.form.shown_values()
 
@@ -81,11 +97,15 @@ class SharedSection(Section):
 class SupportAllWeekForm(Form):
     """Support around the clock, instead of support windows."""
 
-    support_24_7 = forms.BooleanField(label=_("We offer support 24 hours a day, 7 days a week (24/7)"), required=False)
+    support_24_7 = forms.BooleanField(
+        label=_("We offer support 24 hours a day, 7 days a week (24/7)"),
+        required=False,
+        help_text=_("24/7 replaces the support windows: saving with 24/7 ticked removes the windows below."),
+    )
 
 
 class HoursSection(Section):
-    """Support hours: windows of days and times in a time zone, or 24/7."""
+    """Support hours: windows of days and times in a time zone, or 24/7 (which replaces the windows)."""
 
     template_name = "contacts/_section_hours.html"
 
@@ -95,28 +115,39 @@ class HoursSection(Section):
         stored = [SupportWindowForm.values_of(window) for window in self.page.windows]
         windows = stored if shown["windows"] is None else shown["windows"]
         self.formset = SupportWindowRows(data, prefix=c.SUPPORT_HOURS.code, initial=windows)
+        # 24/7 wins: windows typed before ticking it are not judged; they stay on the page (should 24/7 be
+        # unticked again) and the save removes them.
+        self.around_the_clock = data is not None and bool(
+            self.all_week.is_valid() and self.all_week.cleaned_data["support_24_7"]
+        )
+        if self.around_the_clock:
+            self.formset = SupportWindowRows(prefix=c.SUPPORT_HOURS.code, initial=self.formset.shown_rows())
 
     def parts(self):
-        return [self.all_week, self.formset]
+        return [self.all_week] if self.around_the_clock else [self.all_week, self.formset]
+
+    def row_label(self, number):
+        return _("%(category)s, window %(number)d") % {"category": self.category.label, "number": number}
 
     def counts(self):
-        all_week = self.all_week.is_valid() and self.all_week.cleaned_data["support_24_7"]
-        return {"support_windows": len(self.formset.kept_forms()), "support_24_7": all_week}
+        windows = 0 if self.around_the_clock else len(self.formset.kept_forms())
+        return {"support_windows": windows, "support_24_7": self.around_the_clock}
 
-    def is_valid(self):
-        valid = super().is_valid()
-        if self.counts()["support_24_7"] and self.formset.kept_forms():
-            self.errors.append(_("You chose 24/7: remove the support windows, or untick 24/7."))
-        return valid and not self.errors
+    def has_changed(self):
+        if not self.all_week.is_valid() or self.around_the_clock != self.page.info.support_24_7:
+            return True
+        windows = self.page.windows
+        return not self.around_the_clock and rows_changed(self.formset, form=SupportWindowForm, stored=windows)
 
     def shown(self):
         return {"support_24_7": self.all_week["support_24_7"].value(), "windows": self.formset.shown_rows()}
 
     def save(self):
         info = self.page.info
-        info.support_24_7 = self.all_week.cleaned_data["support_24_7"]
+        info.support_24_7 = self.around_the_clock
         info.save(update_fields=["support_24_7"])
-        replace_rows(self.formset.kept_values(), form=SupportWindowForm, contact_information=info)
+        windows = [] if self.around_the_clock else self.formset.kept_values()
+        replace_rows(windows, form=SupportWindowForm, contact_information=info)
 
 
 SECTIONS = {
