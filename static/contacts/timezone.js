@@ -1,1 +1,94 @@
 // timezone: progressive enhancement of the contact information form; every form works without it.
+// Also completes the country list of a phone in an added row (the server sends that list once per real row).
+// A support window's time zone starts as the browser's own: filled in when a window row is added, or when
+// something else of a window row is filled in while its time zone is still empty. A value the user typed (or
+// cleared) is never replaced, and a blank row stays blank: the server skips blank rows, and a time zone
+// alone would make one count.
+(function () {
+  "use strict";
+
+  var SELECTOR = "input[data-time-zone]";
+
+  function browserZone() {
+    try {
+      return Intl.DateTimeFormat().resolvedOptions().timeZone || "";
+    } catch (error) {
+      return "";
+    }
+  }
+
+  // Only a zone the server knows (one of the suggestions): "Etc/Unknown" and the like are left out.
+  function knownZone() {
+    var zone = browserZone();
+    var list = document.getElementById("time-zone-names");
+    if (!zone || !list) return "";
+    for (var i = 0; i < list.options.length; i++) {
+      if (list.options[i].value === zone) return zone;
+    }
+    return "";
+  }
+
+  function fill(input) {
+    if (!input || input.disabled || input.readOnly || input.value !== "" || input.hasAttribute("data-touched")) return;
+    var zone = knownZone();
+    if (!zone) return;
+    input.value = zone;
+    input.setAttribute("data-filled-from-browser", "");
+    // Other scripts (drafts, unsaved-changes warning) learn of the value as if it were typed.
+    input.dispatchEvent(new Event("input", { bubbles: true }));
+    input.dispatchEvent(new Event("change", { bubbles: true }));
+  }
+
+  function zoneOfRow(element) {
+    var row = element.closest ? element.closest("[data-row]") : null;
+    return row ? row.querySelector(SELECTOR) : null;
+  }
+
+  // Something of a window row was filled in (a day ticked, a time typed): its empty time zone follows.
+  document.addEventListener("change", function (event) {
+    var target = event.target;
+    if (!target || !target.matches || target.matches(SELECTOR) || !event.isTrusted) return;
+    if (target.type === "checkbox" ? !target.checked : target.value === "") return;
+    if (target.matches("[data-remove]")) return;
+    fill(zoneOfRow(target));
+  });
+
+  // Typed into (even emptied): the user's value from now on.
+  document.addEventListener("input", function (event) {
+    if (event.isTrusted && event.target && event.target.matches && event.target.matches(SELECTOR)) {
+      event.target.setAttribute("data-touched", "");
+    }
+  });
+
+  // A phone country select of an added row holds only its default country: copy the full list beside it.
+  function completeCountries(select) {
+    if (select.options.length > 1) return;
+    var full = null;
+    var all = document.querySelectorAll("select.phone-region");
+    for (var i = 0; i < all.length && !full; i++) {
+      if (all[i].options.length > 1) full = all[i];
+    }
+    if (!full) return;
+    var chosen = select.value;
+    select.innerHTML = full.innerHTML;
+    select.value = chosen;
+  }
+
+  // A row added (cloned from its <template>): a new window starts in the browser's zone; a new contact's phone
+  // gets every country to choose from.
+  function watch() {
+    if (typeof MutationObserver !== "function") return;
+    new MutationObserver(function (mutations) {
+      mutations.forEach(function (mutation) {
+        Array.prototype.forEach.call(mutation.addedNodes, function (node) {
+          if (node.nodeType !== 1 || !node.matches("[data-row]")) return;
+          fill(node.querySelector(SELECTOR));
+          Array.prototype.forEach.call(node.querySelectorAll("select.phone-region"), completeCountries);
+        });
+      });
+    }).observe(document.body, { childList: true, subtree: true });
+  }
+
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", watch);
+  else watch();
+})();
