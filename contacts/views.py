@@ -1,37 +1,125 @@
-"""The onboarding modal and Settings › Contact information: one form, two frames."""
+"""The onboarding modal and Settings › Contact information: one form, two frames; and its drafts."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import urlencode
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.utils.translation import check_for_language
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.navigation import safe_next
+from contacts.coverage import coverage_for
 from contacts.decorators import contact_information_not_required
+from contacts.drafts import (
+    ALERT_FIELD,
+    draft_discard,
+    draft_for,
+    draft_post,
+    draft_save,
+    holds_alert_choices,
+)
 from contacts.forms import ContactInformationForm, time_zone_datalist, with_added_row
+from contacts.forms.fields import VersionField
+from contacts.forms.formsets import with_copied_rows, with_hours_preset
+from contacts.forms.members import is_member_search
 from contacts.history import changes_since
 from contacts.services import ContactInformationConflict, contact_information_for, contact_information_save
 from partners.decorators import membership_required
+from partners.environments import Environment, set_environment
+from partners.models import Role
 from partners.panels import users_panel_context
 
+# The id of the contact form's <form>: the header's switches submit it (HTML `form` attribute) to keep a draft.
+CONTACT_FORM_ID = "contact-form"
 
-def handle_contact_form(request, *, template, success_url, extra_context=None, submitted=None, status=200):
-    """Show, validate and save the contact information form; shared by the modal and Settings."""
+
+def rearranged(post):
+    """The posted data as a button that only rearranges the form asked (another row, rows copied from another
+    category, a support hours preset, a member search), to show again unjudged; None for a real submission."""
+    if post.get("add_row"):
+        return with_added_row(post, post["add_row"])
+    if post.get("copy_rows"):
+        target, _sep, source = post["copy_rows"].partition(":")
+        return with_copied_rows(post, target, source)
+    if post.get("hours_preset"):
+        return with_hours_preset(post, post["hours_preset"])
+    if is_member_search(post):
+        return post.copy()
+    return None
+
+
+def posted_version(post):
+    """The version of the contact information a posted form was filled from, or None."""
+    return VersionField().parse(post.get("general-version"))
+
+
+def keep_draft(request, post, *, version=None):
+    """Keep a posted contact form as the member's draft, or forget the draft if the form equals what is stored.
+
+    Returns the draft, or None when there is nothing to keep (or the post names no version: not our form).
+    """
+    membership, environment = request.membership, request.environment
+    version = posted_version(post) if version is None else version
+    if version is None:
+        return None
+    info = contact_information_for(membership.partner)
+    if not ContactInformationForm(post, info=info, environment=environment).has_changed():
+        draft_discard(membership=membership)
+        return None
+    return draft_save(membership=membership, data=post, version=version, environment=environment)
+
+
+def restored_form(draft, *, info, environment):
+    """The form as the draft left it, unjudged, and the changes since (None unless it is based on an older version).
+
+    Alert contacts are posted only in Production: a draft without alert choices shows the stored ones.
+    """
+    posted = draft_post(draft)
+    if environment.has_alert_contacts and not holds_alert_choices(draft):
+        posted.setlist(ALERT_FIELD, [str(pk) for pk in info.alert_contacts.values_list("pk", flat=True)])
+    form = ContactInformationForm(posted, info=info, environment=environment)
+    if draft.version == info.version:
+        return form.redisplay(), None
+    # Like a stale save: keep the draft, rebased on the current version, and say what changed meanwhile.
+    return form.redisplay(rebase_on=info), changes_since(info.partner, draft.version)
+
+
+def handle_contact_form(
+    request,
+    *,
+    template,
+    success_url,
+    extra_context=None,
+    submitted=None,
+    status=200,
+    only=None,
+    draft=True,
+    back=None,
+):
+    """Show, validate and save the contact information form; shared by the modal and Settings.
+
+    `only` (a category code) holds one category; `draft` keeps what is typed as the member's draft (never with
+    `only`), restored on the next visit; `back` is the page to come back to after a switch (default: success_url).
+    """
     membership, environment = request.membership, request.environment
     info = contact_information_for(membership.partner)
     read_only = not membership.can_edit_contacts
     submitted = request.method == "POST" if submitted is None else submitted
     if submitted and read_only:
         raise PermissionDenied
-    conflict = None
-    if submitted and request.POST.get("add_row"):
-        # Asking for another row is not a submission: show what was typed, unjudged, with one more row.
-        posted = with_added_row(request.POST, request.POST["add_row"])
-        form = ContactInformationForm(posted, info=info, environment=environment).redisplay()
+    drafts = draft and only is None and not read_only
+    conflict = restored = None
+    if submitted and (posted := rearranged(request.POST)) is not None:
+        # Not a submission: show what was typed, unjudged, rearranged as asked.
+        form = ContactInformationForm(posted, info=info, environment=environment, only=only).redisplay()
+        if drafts:
+            keep_draft(request, posted)
     elif submitted:
-        form = ContactInformationForm(request.POST, info=info, environment=environment)
+        form = ContactInformationForm(request.POST, info=info, environment=environment, only=only)
         stale = form.is_stale()
         if not stale and form.is_valid():
             try:
@@ -39,6 +127,8 @@ def handle_contact_form(request, *, template, success_url, extra_context=None, s
             except ContactInformationConflict:
                 stale = True  # someone saved between our check and our save
             else:
+                if drafts:
+                    draft_discard(membership=membership)
                 messages.success(request, _("Contact information saved."))
                 return redirect(success_url)
         elif not stale and form.posted_version is not None:
@@ -49,9 +139,18 @@ def handle_contact_form(request, *, template, success_url, extra_context=None, s
             # Show what changed meanwhile, keep everything the user typed, and rebase it on the
             # current version: saving again is a deliberate choice made after seeing the changes.
             conflict = changes_since(membership.partner, form.posted_version or 0)
-            form = form.redisplay(rebase_on=contact_information_for(membership.partner))
+            current = contact_information_for(membership.partner)
+            form = form.redisplay(rebase_on=current)
+            if drafts:
+                keep_draft(request, request.POST, version=current.version)
+        elif drafts:
+            keep_draft(request, request.POST)
     else:
-        form = ContactInformationForm(info=info, environment=environment, read_only=read_only)
+        form = None
+        if drafts and (restored := draft_for(membership)) is not None:
+            form, conflict = restored_form(restored, info=info, environment=environment)
+        if form is None:
+            form = ContactInformationForm(info=info, environment=environment, read_only=read_only, only=only)
     context = {
         "form": form,
         "show_errors": form.is_bound,
@@ -59,15 +158,19 @@ def handle_contact_form(request, *, template, success_url, extra_context=None, s
         "environment": environment,
         "editors": membership.partner.memberships.editors_and_admins().select_related("user") if read_only else (),
         "time_zone_datalist": time_zone_datalist(),
+        "coverage": coverage_for(request, form.page.windows, all_week=form.info.support_24_7),
+        "draft": restored,
+        "draft_form_id": CONTACT_FORM_ID if drafts else "",
+        "draft_back": back or success_url,
         **(extra_context or {}),
     }
-    return render(request, template, context, status=409 if conflict is not None else status)
+    return render(request, template, context, status=409 if conflict is not None and submitted else status)
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
 @membership_required
 def edit(request):
-    """Settings › Contact information."""
+    """Settings › Contact information, the full form."""
     return handle_contact_form(request, template="contacts/edit.html", success_url=reverse("contacts:edit"))
 
 
@@ -81,26 +184,114 @@ def onboarding(request):
     return onboarding_page(request)
 
 
+def modal_url(request):
+    """The modal, still leading to the page first asked for."""
+    return f"{reverse('contacts:onboarding')}?{urlencode({'next': safe_next(request)})}"
+
+
 def users_tab_url(request):
     """The modal opened on its Users tab, still leading to the page first asked for."""
-    return f"{reverse('contacts:onboarding')}?{urlencode({'next': safe_next(request)})}#panel-users"
+    return f"{modal_url(request)}#panel-users"
 
 
 def onboarding_page(request, *, invite_form=None, status=200):
     """The modal; given an invitation form to show again (sent from its Users tab), on that tab."""
+    membership, environment = request.membership, request.environment
+    partner = membership.partner
     next_url = safe_next(request)
+    # In Production, the modal may be back for alert contacts alone: say why, rather than repeat the generic text.
+    alerts_missing = environment.has_alert_contacts and "alert_contacts_required" in partner.missing_contacts(
+        environment
+    )
     return handle_contact_form(
         request,
         template="contacts/onboarding.html",
         success_url=next_url,
         submitted=request.method == "POST" and invite_form is None,
         status=status,
+        back=modal_url(request),
         extra_context={
             "next_url": next_url,
             "active_tab": "users" if invite_form else "contacts",
             "collapse_complete": True,
             "back_to": users_tab_url(request),
             "invite_frame": "onboarding",
+            "alerts_missing": alerts_missing,
+            "only_alerts_missing": alerts_missing and partner.contacts_complete(Environment.SANDBOX),
+            "admins": ()
+            if membership.can_manage_users
+            else partner.memberships.admins().select_related("user").order_by("user__name", "user__email"),
             **users_panel_context(request, invite_form=invite_form, page=request.GET.get("page")),
         },
     )
+
+
+# --- Drafts: kept as the user types (static/contacts/drafts.js), and by the switches without JavaScript ---------
+
+
+def safe_back(request):
+    """The page to come back to (`back`, a path of this site), or the full contact form."""
+    target = request.GET.get("back") or ""
+    if target.startswith("/") and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return reverse("contacts:edit")
+
+
+@require_POST
+@contact_information_not_required
+@membership_required(role=Role.EDITOR)
+def draft_autosave(request):
+    """Keep the contact form as typed so far (posted by drafts.js); a form equal to what is stored is no draft."""
+    kept = keep_draft(request, request.POST)
+    return JsonResponse({"saved": kept is not None})
+
+
+@require_POST
+@contact_information_not_required
+@membership_required(role=Role.EDITOR)
+def draft_discard_view(request):
+    """Discard the member's draft, and go back to the form as stored."""
+    if draft_discard(membership=request.membership):
+        messages.success(request, _("Draft discarded: the form shows the saved contact information."))
+    return redirect(safe_back(request))
+
+
+def switch_language(request, response, language):
+    """Django's language switch, on `response`: the language cookie, and the member's language for emails."""
+    if language not in dict(settings.LANGUAGES) or not check_for_language(language):
+        return
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        language,
+        max_age=settings.LANGUAGE_COOKIE_AGE,
+        path=settings.LANGUAGE_COOKIE_PATH,
+        domain=settings.LANGUAGE_COOKIE_DOMAIN,
+        secure=settings.LANGUAGE_COOKIE_SECURE,
+        httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+        samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+    )
+    # As portal's set_language does: a member's choice is also the language of the emails they receive.
+    user = request.user
+    if user.language != language:
+        user.language = language
+        user.save(update_fields=["language"])
+
+
+@require_POST
+@contact_information_not_required
+@membership_required
+def draft_switch(request):
+    """The language or environment switch, pressed on the contact form: what was typed is kept as a draft, then
+    the switch is made and the same page comes back (works without JavaScript)."""
+    if request.membership.can_edit_contacts:
+        keep_draft(request, request.POST)  # in the environment it was typed in, before switching
+    response = redirect(safe_back(request))
+    environment = request.POST.get("switch_environment")
+    if environment in Environment.values:
+        set_environment(request, environment)
+    language = request.POST.get("switch_language")
+    if language:
+        switch_language(request, response, language)
+    return response

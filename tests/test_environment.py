@@ -37,7 +37,7 @@ def test_the_modal_asks_for_alert_contacts_alone_and_folds_the_rest(sandbox_comp
     page = response.content.decode()
     folded = str(html_element(page, "details", class_="settled"))
     # reservations shows all seven categories; one is missing
-    assertInHTML("<summary>Complete, or not needed in this environment (6 categories)</summary>", folded)
+    assertInHTML("<summary>Already complete or not needed here (6 categories)</summary>", folded)
     asked = {dict(f.attributes)["id"] for f in html_elements(page, "fieldset", class_="category")}
     settled = {dict(f.attributes)["id"] for f in html_elements(folded, "fieldset", class_="category")}
     assert asked - settled == {"category-alert"}
@@ -62,11 +62,11 @@ def test_back_in_sandbox_the_portal_is_unlocked_again(sandbox_complete, admin_us
     assert client.get(DASHBOARD).status_code == 200
 
 
-def test_the_environment_is_kept_per_session(sandbox_complete, admin_user):
-    production = signed_in(admin_user)
+def test_each_session_keeps_the_environment_it_chose(sandbox_complete, admin_user):
+    production, sandbox = signed_in(admin_user), signed_in(admin_user)
     production.post(SWITCH, {"environment": "production"})
-    other_session = signed_in(admin_user)
-    assert other_session.get(DASHBOARD).status_code == 200
+    sandbox.post(SWITCH, {"environment": "sandbox"})
+    assert sandbox.get(DASHBOARD).status_code == 200
     assert production.get(DASHBOARD).status_code == 302
 
 
