@@ -84,7 +84,7 @@ def main():
         ("dashboard", "/", complete),
         ("gated", "/", gated),
         ("modal", "/onboarding/", gated),
-        ("contact information (1,000 members)", "/settings/contact-information/", big),
+        ("contact information (1,000 members)", "/settings/contact-information/edit/", big),
     ]:
         call(full, path, key)
         with CaptureQueriesContext(connection) as captured:

@@ -38,7 +38,7 @@ SCENARIOS = [
         "e",
         "Settings › Contact information, 10 contacts a category, 1,000 members",
         "full",
-        "/settings/contact-information/",
+        "/settings/contact-information/edit/",
         "big",
     ),
 ]
@@ -184,7 +184,7 @@ def run(kind):
         check_status(8102, "/", sessions["complete"], 200)
         check_status(8101, "/", sessions["gated"], 302)
         check_status(8101, "/onboarding/", sessions["gated"], 200)
-        check_status(8101, "/settings/contact-information/", sessions["big"], 200)
+        check_status(8101, "/settings/contact-information/edit/", sessions["big"], 200)
         samples = {key: [] for key, *_ in SCENARIOS}
         for _ in range(ROUNDS):
             for key, _, server, path, session in SCENARIOS:

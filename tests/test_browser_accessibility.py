@@ -66,7 +66,7 @@ def test_the_error_state(live_server, page, page_errors, admin, language):
 def test_settings_contact_information(live_server, page, page_errors, admin, language):
     complete_contacts(admin.memberships.get().partner, per_category=2)
     sign_in(page.context, live_server, admin, language=language)
-    page.goto(f"{live_server.url}/settings/contact-information/")
+    page.goto(f"{live_server.url}/settings/contact-information/edit/")
     expect(page.locator("form.contact-form")).to_be_visible()
     assert_no_serious_violations(page)
 
