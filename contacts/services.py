@@ -1,16 +1,19 @@
 """Writes to contact information, and the flows of the partners app that contact information constrains."""
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import F
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from contacts.completeness import missing_codes
+from accounts.outbox import email_queue, email_render
+from contacts.completeness import REQUIREMENTS, missing_codes
 from contacts.models import ContactInformation
 from partners.environments import Environment
 from partners.integrations import get_integration
-from partners.models import Activity, Membership, Partner, Role
+from partners.models import Activity, Invitation, Membership, Partner, Role, person_display
 from partners.services import (
     MembershipError,
     activity_record,
@@ -117,19 +120,25 @@ def membership_remove(*, membership, actor):
     )
 
 
+def launch_refusal(partner):
+    """Why the integration cannot be launched now, for people; None when it can."""
+    if partner.missing_production:
+        return _("Complete the Production contact information before launching.")
+    if partner.is_disabled:
+        return _("Our operators have disabled this integration: it can be launched once they enable it.")
+    if partner.status != Partner.Status.ONBOARDING:
+        return _("This integration has already been launched.")
+    return None
+
+
 @transaction.atomic
 def partner_launch(*, partner, actor):
     """Launch the integration: only once Production contact information is complete, computed under the lock."""
     partner = lock_partner(partner.pk)
     contact_status_refresh(partner=partner)
-    if partner.missing_production:
-        raise MembershipError(_("Complete the Production contact information before launching."))
-    if partner.is_disabled:
-        raise MembershipError(
-            _("Our operators have disabled this integration: it can be launched once they enable it.")
-        )
-    if partner.status != Partner.Status.ONBOARDING:
-        raise MembershipError(_("This integration has already been launched."))
+    refusal = launch_refusal(partner)
+    if refusal:
+        raise MembershipError(refusal)
     partner.status = Partner.Status.LAUNCHED
     partner.launched_at = timezone.now()
     partner.launched_by = actor
@@ -175,6 +184,7 @@ def contact_information_save(*, form, actor):
         raise ContactInformationConflict(current)
     # We now hold the row: nobody else can save until we commit, so "before" is what we replace.
     before = info.as_dict()
+    was_waiting = bool(info.partner.missing_sandbox)
     form.save()
     # The alert contacts were checked against the members when the form was validated; under the lock,
     # make sure they still are (a removal that won the race has raised the version, so this is a last guard).
@@ -190,4 +200,58 @@ def contact_information_save(*, form, actor):
         before={"version": form.version, **before},
         after={"version": info.version, **after},
     )
+    if not info.partner.missing_sandbox and info.partner.contacts_completed_at is None:
+        contact_completion_record(partner=info.partner, actor=actor if was_waiting else None)
+    return info
+
+
+def contact_completion_record(*, partner, actor=None):
+    """The contact information is complete for the first time (the gate opens): note when, and if `actor` completed
+    it on someone's invitation, email that person, once, in their language. Returns the queued email, or None.
+
+    Nobody is told when the inviter completed it themselves, or when they have left the partner since.
+    """
+    partner.contacts_completed_at = timezone.now()
+    partner.save(update_fields=["contacts_completed_at"])
+    if actor is None:
+        return None
+    invitation = (
+        Invitation.objects.filter(partner=partner, accepted_by=actor, invited_by__memberships__partner=partner)
+        .exclude(invited_by=actor)
+        .select_related("invited_by")
+        .order_by("-accepted_at")
+        .first()
+    )
+    if invitation is None:
+        return None
+    inviter = invitation.invited_by
+    context = {
+        "partner": partner.name,
+        "completer": person_display(actor),
+        "completer_name": actor.get_full_name(),
+        "production_missing": [REQUIREMENTS[code] for code in partner.missing_production if code in REQUIREMENTS],
+        "link": f"{settings.PORTAL_BASE_URL}{reverse('contacts:settings')}",
+    }
+    subject, body = email_render("partners/email/contacts_completed", context, inviter.language)
+    return email_queue(to=inviter.email, subject=subject, body=body, language=inviter.language)
+
+
+CONTACTS_REVIEWED = Activity.Action.CONTACTS_REVIEWED
+
+
+@transaction.atomic
+def contact_information_review(*, info, actor):
+    """Record that `actor` confirmed the contact information is still correct, as of `info.version`.
+
+    Raises ContactInformationConflict when someone saved since: they would confirm what they never saw.
+    """
+    now = timezone.now()
+    claimed = ContactInformation.objects.filter(pk=info.pk, version=info.version).update(
+        reviewed_at=now, reviewed_by=actor
+    )
+    if not claimed:
+        current = ContactInformation.objects.filter(pk=info.pk).values_list("version", flat=True).first()
+        raise ContactInformationConflict(current)
+    info.reviewed_at, info.reviewed_by = now, actor
+    activity_record(partner=info.partner, actor=actor, action=CONTACTS_REVIEWED, after={"version": info.version})
     return info

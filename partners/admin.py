@@ -175,7 +175,15 @@ class PartnerAdmin(MembersChangedHook, LocksPartners, RecordsMemberInlines, admi
     list_display = ["name", "integration", "status", "phone_region", "contacts_complete_in_production", "created_at"]
     list_filter = ["integration", "status"]
     search_fields = ["name", "memberships__user__email"]
-    readonly_fields = ["missing_sandbox", "missing_production", "launched_at", "launched_by", "created_at"]
+    readonly_fields = [
+        "missing_sandbox",
+        "missing_production",
+        "contacts_completed_at",
+        "reminded_at",
+        "launched_at",
+        "launched_by",
+        "created_at",
+    ]
     inlines = [MembershipInline]
 
     def partner_ids_of(self, obj):

@@ -13,6 +13,11 @@ class IntegrationKind:
     label: str
     needs_merchant_contact: bool
 
+    @property
+    def contact_category_count(self):
+        """How many categories its contact information has (contacts.categories.categories_for lists them)."""
+        return 7 if self.needs_merchant_contact else 6
+
 
 INTEGRATION_KINDS = {
     kind.code: kind

@@ -69,6 +69,12 @@ class Partner(models.Model):
     # Kept up to date by the services that change contact information, so the gate never queries.
     missing_sandbox = models.JSONField(_("missing in Sandbox"), default=list, blank=True, editable=False)
     missing_production = models.JSONField(_("missing in Production"), default=list, blank=True, editable=False)
+    # When the contact information first became complete (the gate opened): the hand-off email goes out once.
+    contacts_completed_at = models.DateTimeField(
+        _("contact information first complete at"), null=True, blank=True, editable=False
+    )
+    # The last reminder to complete the contact information, sent by a member who cannot edit it (rate limit).
+    reminded_at = models.DateTimeField(_("last reminder sent at"), null=True, blank=True, editable=False)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
@@ -110,6 +116,13 @@ class Role(models.TextChoices):
 
 ROLE_RANK = {Role.VIEWER: 0, Role.EDITOR: 1, Role.ADMIN: 2}
 
+# What each role may do, in one sentence, for people who are handed a role (the invitation).
+ROLE_SUMMARIES = {
+    Role.ADMIN: _("Admins edit the contact information and manage the account's users."),
+    Role.EDITOR: _("Editors edit the contact information."),
+    Role.VIEWER: _("Viewers can read the contact information but not change it."),
+}
+
 LAST_ADMIN_MESSAGE = _("%(user)s is the only Admin of %(partner)s: make someone else Admin first.")
 
 
@@ -146,6 +159,8 @@ class Membership(models.Model):
     )
     role = models.CharField(_("role"), max_length=10, choices=Role.choices, default=Role.VIEWER)
     created_at = models.DateTimeField(_("joined at"), auto_now_add=True)
+    # The last reminder this member sent to the Admins and Editors (rate limit: contacts.reminders).
+    reminded_at = models.DateTimeField(_("last reminder sent at"), null=True, blank=True, editable=False)
 
     objects = MembershipQuerySet.as_manager()
 
@@ -161,6 +176,11 @@ class Membership(models.Model):
     def has_role(self, role):
         """Whether this member's role is at least `role`."""
         return ROLE_RANK[Role(self.role)] >= ROLE_RANK[Role(role)]
+
+    @property
+    def person(self):
+        """The member as a message names them to someone who may not know them (see person_display)."""
+        return person_display(self.user)
 
     @property
     def can_edit_contacts(self):
@@ -247,9 +267,19 @@ class Invitation(models.Model):
         super().save(*args, **kwargs)
 
     @property
+    def role_summary(self):
+        """What the offered role may do, in one sentence."""
+        return ROLE_SUMMARIES[Role(self.role)]
+
+    @property
     def is_pending(self):
         """Whether the link can still be used: the rule of `InvitationQuerySet.pending`, for one loaded row."""
         return self.accepted_at is None and self.revoked_at is None and self.expires_at > timezone.now()
+
+
+def person_display(user):
+    """How a message names someone the reader may not know: "Ana García (ana@acme.example)", or the address."""
+    return f"{user.name} ({user.email})" if user.name else user.email
 
 
 def operator_display(label):
@@ -265,6 +295,7 @@ class Activity(models.Model):
 
     class Action(models.TextChoices):
         CONTACTS_UPDATED = "contacts.updated", _("Contact information updated")
+        CONTACTS_REVIEWED = "contacts.reviewed", _("Contact information reviewed")
         MEMBER_ADDED = "member.added", _("Member added")
         MEMBER_ROLE_CHANGED = "member.role_changed", _("Member role changed")
         MEMBER_REMOVED = "member.removed", _("Member removed")
@@ -274,6 +305,7 @@ class Activity(models.Model):
         PARTNER_LAUNCHED = "partner.launched", _("Integration launched")
         PARTNER_DISABLED = "partner.disabled", _("Integration disabled")
         PARTNER_ENABLED = "partner.enabled", _("Integration enabled again")
+        PHONE_REGION_CHANGED = "partner.phone_region_changed", _("Phone region changed")
 
     partner = models.ForeignKey(Partner, verbose_name=_("partner"), on_delete=models.CASCADE, related_name="activities")
     # Who made the change, as people should read it: a member's email, "Operator: …", later an API key's name.

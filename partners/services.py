@@ -15,7 +15,15 @@ from django.utils.translation import gettext as _
 from accounts.identity import canonical_email
 from accounts.models import User, normalize_email
 from accounts.outbox import email_cancel, email_queue, email_render
-from partners.models import LAST_ADMIN_MESSAGE, Activity, Invitation, Membership, Partner, hash_token
+from partners.models import (
+    LAST_ADMIN_MESSAGE,
+    Activity,
+    Invitation,
+    Membership,
+    Partner,
+    hash_token,
+    person_display,
+)
 
 
 class MembershipError(Exception):
@@ -47,13 +55,30 @@ def password_set_path(user):
     return reverse("password_reset_confirm", kwargs={"uidb64": uid, "token": token})
 
 
+# About how long completing the contact information takes, as the invitation tells the person it is handed to.
+CONTACT_INFORMATION_MINUTES = 10
+
+
+def invitation_context(invitation):
+    """What the invitation email and its accept page say: who asks, for which partner and role, and whether the
+    contact information is waiting to be completed (the job being handed over)."""
+    partner = invitation.partner
+    return {
+        "invitation": invitation,
+        "inviter": person_display(invitation.invited_by) if invitation.invited_by else "",
+        "contacts_waiting": bool(partner.missing_sandbox),
+        "categories": partner.integration_kind.contact_category_count,
+        "minutes": CONTACT_INFORMATION_MINUTES,
+    }
+
+
 def _queue_invitation_email(invitation, token, *, request=None):
     """Queue the link in the outbox: it is sent after the transaction commits, and retried if the mail server
     refuses; the Users tab shows it as not delivered yet meanwhile. Written in the language of the invitee's account
     if they have one, else in the partner's."""
     path = reverse("portal:accept_invitation", kwargs={"token": token})
     link = request.build_absolute_uri(path) if request is not None else f"{settings.PORTAL_BASE_URL}{path}"
-    context = {"invitation": invitation, "link": link, "days": settings.INVITATION_MAX_AGE_DAYS}
+    context = {**invitation_context(invitation), "link": link, "days": settings.INVITATION_MAX_AGE_DAYS}
     account = User.objects.with_email(invitation.email).first()
     language = account.language if account else invitation.partner.language
     subject, body = email_render("partners/email/invitation", context, language)
@@ -279,5 +304,29 @@ def partner_enable(*, partner, operator):
         action=Activity.Action.PARTNER_ENABLED,
         before={"status": Partner.Status.DISABLED},
         after={"status": partner.status},
+    )
+    return partner
+
+
+@transaction.atomic
+def partner_phone_region_set(*, partner, region, actor):
+    """Set the region phone numbers typed without a country code are read in; recorded in the activity log.
+
+    Stored numbers keep their country (they are E.164): only what is typed from now on reads differently.
+    """
+    if region not in dict(Partner._meta.get_field("phone_region").choices):
+        raise PartnerError(_("“%(region)s” is not a country we know phone numbers of.") % {"region": region})
+    partner = lock_partner(partner.pk)
+    before = partner.phone_region
+    if region == before:
+        return partner
+    partner.phone_region = region
+    partner.save(update_fields=["phone_region"])
+    activity_record(
+        partner=partner,
+        actor=actor,
+        action=Activity.Action.PHONE_REGION_CHANGED,
+        before={"phone_region": before},
+        after={"phone_region": region},
     )
     return partner

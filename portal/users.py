@@ -10,7 +10,6 @@ from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.decorators import method_decorator
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views import View
@@ -21,20 +20,22 @@ from django.views.decorators.http import require_http_methods, require_POST
 from accounts.models import User
 from accounts.navigation import safe_next
 from contacts.decorators import contact_information_not_required
-from contacts.services import membership_remove
+from contacts.services import contact_information_for, membership_remove
 from contacts.views import onboarding_page, users_tab_url
 from partners.decorators import membership_required
 from partners.forms import AcceptInvitationForm, InvitationForm, RoleForm
 from partners.middleware import set_current_partner
-from partners.models import Invitation, Membership, Role
+from partners.models import Invitation, Membership, Role, person_display
 from partners.panels import users_panel_context
 from partners.services import (
     MembershipError,
     invitation_accept,
+    invitation_context,
     invitation_for_token,
     invitation_resend,
     invitation_revoke,
 )
+from portal.views import confirmation_page
 
 
 @require_http_methods(["GET", "HEAD"])
@@ -65,16 +66,29 @@ def invite(request):
     return render_users_page(request, invite_form=form)
 
 
-@method_decorator([require_POST, contact_information_not_required, membership_required], name="dispatch")
 class ManageView(View):
     """An Admin's action on one member or invitation of the current partner, then back to the Users page."""
 
     model = None
+    http_method_names = ["post"]
+
+    @classmethod
+    def as_view(cls, **initkwargs):
+        view = membership_required(contact_information_not_required(super().as_view(**initkwargs)))
+        # The method first, as for every action: a wrong one is 405 for anyone, member or not.
+        return require_http_methods([method.upper() for method in cls.http_method_names])(view)
+
+    def get_object(self, pk):
+        """The member or invitation, looked up in the current partner only; Admins alone may act on it."""
+        obj = get_object_or_404(
+            self.model.objects.select_related("partner"), pk=pk, partner=self.request.membership.partner
+        )
+        if not self.request.membership.can_manage_users:
+            raise PermissionDenied
+        return obj
 
     def post(self, request, pk):
-        obj = get_object_or_404(self.model.objects.select_related("partner"), pk=pk, partner=request.membership.partner)
-        if not request.membership.can_manage_users:
-            raise PermissionDenied
+        obj = self.get_object(pk)
         try:
             message = self.act(obj)
         except MembershipError as error:
@@ -105,9 +119,41 @@ class MemberRoleView(ManageView):
 
 
 class MemberRemoveView(ManageView):
-    """Remove a member from the partner."""
+    """Remove a member from the partner, once the Admin confirms (a page without JavaScript, a dialog with it)."""
 
     model = Membership
+    http_method_names = ["get", "head", "post"]
+
+    def get(self, request, pk):
+        return self.confirmation(self.get_object(pk))
+
+    def post(self, request, pk):
+        if not request.POST.get("confirmed"):
+            return self.confirmation(self.get_object(pk))
+        return super().post(request, pk)
+
+    def confirmation(self, member):
+        """The page that asks first; nothing changes until its form is sent."""
+        partner, user = member.partner, member.user
+        alert_contact = contact_information_for(partner).alert_contacts.filter(pk=user.pk).exists()
+        if user == self.request.user:
+            question = _("Leave %(partner)s?") % {"partner": partner.name}
+            consequence = [_("You lose access to %(partner)s at once.") % {"partner": partner.name}]
+            if alert_contact:
+                consequence.append(_("Your alert contact role goes too."))
+        else:
+            question = _("Remove %(user)s from %(partner)s?") % {"user": person_display(user), "partner": partner.name}
+            consequence = [_("They lose access at once.")]
+            if alert_contact:
+                consequence.append(_("Their alert contact role goes too."))
+        return confirmation_page(
+            self.request,
+            question=question,
+            consequence=" ".join(consequence),
+            action=reverse("portal:member_remove", args=[member.pk]),
+            confirm_label=_("Remove"),
+            cancel_url=safe_next(self.request, "portal:users"),
+        )
 
     def act(self, member):
         membership_remove(membership=member, actor=self.request.user)
@@ -149,7 +195,7 @@ def accept_invitation(request, token):
     invitation = invitation_for_token(token)
     if invitation is None or not invitation.is_pending:
         return render(request, "portal/invitation_invalid.html", {"invitation": invitation}, status=410)
-    context = {"invitation": invitation}
+    context = invitation_context(invitation)
     if request.user.is_authenticated:
         if not request.user.has_email(invitation.email):
             return render(request, "portal/invitation_other_user.html", context, status=403)

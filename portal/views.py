@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views import i18n
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -14,7 +15,7 @@ from accounts.navigation import parse_small_int, safe_next
 from contacts.completeness import REQUIREMENTS
 from contacts.decorators import contact_information_not_required
 from contacts.history import contact_changes
-from contacts.services import partner_launch
+from contacts.services import launch_refusal, partner_launch
 from partners.decorators import membership_required
 from partners.environments import Environment, set_environment
 from partners.middleware import set_current_partner
@@ -43,12 +44,29 @@ def dashboard(request):
     )
 
 
-@require_POST
+@require_http_methods(["GET", "HEAD", "POST"])
 @membership_required(role=Role.ADMIN)
 def launch(request):
-    """Launch the integration once Production contact information is complete."""
+    """Launch the integration once Production contact information is complete, after the Admin confirms."""
+    partner = request.membership.partner
+    if request.method != "POST" or not request.POST.get("confirmed"):
+        refusal = launch_refusal(partner)
+        if refusal:  # no use asking: say why now
+            messages.error(request, refusal)
+            return redirect("portal:dashboard")
+        return confirmation_page(
+            request,
+            question=_("Launch the integration of %(partner)s?") % {"partner": partner.name},
+            consequence=_(
+                "Production alerts start going to your alert contacts, and the launch is recorded in the "
+                "activity log. A launch cannot be undone."
+            ),
+            action=reverse("portal:launch"),
+            confirm_label=_("Launch"),
+            cancel_url=reverse("portal:dashboard"),
+        )
     try:
-        partner_launch(partner=request.membership.partner, actor=request.user)
+        partner_launch(partner=partner, actor=request.user)
     except MembershipError as error:
         messages.error(request, str(error))
     else:
@@ -60,6 +78,19 @@ def launch(request):
             ),
         )
     return redirect("portal:dashboard")
+
+
+def confirmation_page(request, *, question, consequence, action, confirm_label, cancel_url):
+    """Ask before an action that cannot be taken back: a page whose form posts `confirmed` (static/portal/confirm.js
+    asks in a dialog instead, where it can). Nothing changes until that form is sent."""
+    context = {
+        "question": question,
+        "consequence": consequence,
+        "action": action,
+        "confirm_label": confirm_label,
+        "cancel_url": cancel_url,
+    }
+    return render(request, "portal/confirm.html", context)
 
 
 @require_GET

@@ -293,7 +293,7 @@ def test_a_disabled_partner_that_never_launched_is_not_offered_launch(partner, o
 def test_after_launch_alerts_really_reach_the_alert_contacts(partner, sent):
     admin = admin_of(partner)
     client = signed_in(admin)
-    response = client.post(reverse("portal:launch"), follow=True)
+    response = client.post(reverse("portal:launch"), {"confirmed": "1"}, follow=True)
     assertContains(response, "Production alerts are emailed to your alert contacts")
     assertContains(response, f'<a href="{URL}">Settings › Notifications</a>', html=True)
     with sent() as outbox:

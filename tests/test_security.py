@@ -134,8 +134,8 @@ class TestEscaping:
         )
         modal = client.post(reverse("contacts:onboarding"), data)
         assert modal.status_code == 200  # the bad shared email: the form comes back with what was typed
-        assertContains(modal, f'value="{escape(EVIL)}"', count=2)  # the two names, kept as typed
-        assertContains(modal, f"<td>{escape(EVIL)}</td>", html=True, count=1)  # the member, in the Users tab
+        assertContains(modal, f'value="{escape(EVIL)}"', count=3)  # the two names, kept as typed, and suggested once
+        assertContains(modal, f'<td data-label="Name">{escape(EVIL)}</td>', html=True, count=1)  # the member, Users tab
         assertNotContains(modal, "<script>alert")
         saved = client.post(
             reverse("contacts:onboarding"), contact_form_data(operator=[{"email": "ops@acme.example", "name": EVIL}])
@@ -146,7 +146,7 @@ class TestEscaping:
         assert User.objects.get(pk=evil_member.pk).name == EVIL
         for name, shown in [
             ("contacts:edit", f'value="{escape(EVIL)}"'),
-            ("portal:users", f"<td>{escape(EVIL)}</td>"),
+            ("portal:users", f'<td data-label="Name">{escape(EVIL)}</td>'),
             ("portal:activity", escape(EVIL)),
         ]:
             response = client.get(reverse(name))

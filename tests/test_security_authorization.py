@@ -20,8 +20,18 @@ SECRET = "secret-contact@partner-a.example"
 TOKEN = "a-valid-invitation-token-for-the-matrix"
 
 PUBLIC_GET = {"portal:help", "health", "password_reset", "password_reset_done", "password_reset_complete"}
-MEMBER_PAGES = {"portal:dashboard", "portal:users", "portal:activity", "notifications:list", "contacts:edit"}
-READ_ONLY_PAGES = {"portal:dashboard", "portal:activity", "portal:users", "notifications:list"}
+MEMBER_PAGES = {
+    "portal:dashboard",
+    "portal:users",
+    "portal:activity",
+    "notifications:list",
+    "contacts:edit",
+    "contacts:settings",
+}
+READ_ONLY_PAGES = {"portal:dashboard", "portal:activity", "portal:users", "notifications:list", "contacts:settings"}
+# Asked first: a GET (or a POST without `confirmed`) shows the confirmation page.
+CONFIRMED_ACTIONS = {"portal:member_remove", "portal:launch"}
+DRAFTS = {"contacts:draft", "contacts:draft_discard", "contacts:draft_switch"}
 OBJECT_ACTIONS = {"portal:member_role", "portal:member_remove", "portal:invitation_resend", "portal:invitation_revoke"}
 
 
@@ -64,6 +74,16 @@ def expected(name, role, method):
         return {410}  # a made-up token: the page explains, for anyone, and records nothing
     if anonymous:
         return {302}  # to sign in
+    if name in DRAFTS:
+        if method == "GET":
+            return {405}
+        if operator:
+            return {403}
+        if name == "contacts:draft_switch":
+            return {302}  # anyone may switch; only those who may edit keep a draft
+        if role == "viewer":
+            return {403}
+        return {200} if name == "contacts:draft" else {302}
     if name == "profile":
         return {200}  # everyone signed in has one (a POST without fields shows the form's errors)
     if name in {"password_change", "password_change_done"}:
@@ -71,7 +91,13 @@ def expected(name, role, method):
     if name in {"portal:switch_environment", "portal:switch_partner"}:
         return {405} if method == "GET" else ({302} if name.endswith("environment") else {404})
     if operator:  # staff without a membership
-        if method == "GET" and name in OBJECT_ACTIONS | {"portal:launch", "portal:invite"}:
+        if method == "GET" and name in CONFIRMED_ACTIONS:
+            return {403}
+        if method == "GET" and name in OBJECT_ACTIONS | {"portal:launch", "portal:invite", "contacts:remind"}:
+            return {405}
+        if method == "GET" and name == "contacts:review":
+            return {405}
+        if method == "POST" and name == "contacts:member_search":
             return {405}
         if method == "POST" and name in READ_ONLY_PAGES:
             return {405}
@@ -82,6 +108,18 @@ def expected(name, role, method):
         if name in READ_ONLY_PAGES:
             return {405}
         return {403} if role == "viewer" else {200}  # contacts:edit
+    if name == "contacts:member_search":
+        return {405} if method == "POST" else ({403} if role == "viewer" else {200})
+    if name == "contacts:phone_region":
+        if method == "GET":
+            return {200}
+        return {200} if role in {"admin", "other_admin"} else {403}  # the empty form, shown again with its error
+    if name == "contacts:edit_section":
+        return {404}  # "x" is no category
+    if name == "contacts:review":
+        return {405} if method == "GET" else ({403} if role == "viewer" else {302})
+    if name == "contacts:remind":
+        return {405} if method == "GET" else ({302} if role == "viewer" else {403})
     if name == "contacts:onboarding":
         if method == "GET":
             return {302}  # complete: back to the portal
@@ -91,14 +129,14 @@ def expected(name, role, method):
             return {405}
         return {200} if role in {"admin", "other_admin"} else {403}  # the empty form, shown again
     if name == "portal:launch":
-        if method == "GET":
-            return {405}
-        return {302} if role in {"admin", "other_admin"} else {403}
+        return {200} if role in {"admin", "other_admin"} else {403}  # the confirmation page
     if name in OBJECT_ACTIONS:
-        if method == "GET":
+        if method == "GET" and name not in CONFIRMED_ACTIONS:
             return {405}
         if role == "other_admin":
             return {404}  # partner A's objects do not exist for partner B
+        if name in CONFIRMED_ACTIONS:
+            return {200} if role == "admin" else {403}
         return {302} if role == "admin" else {403}
     raise AssertionError(f"no expectation for {name}: add one")
 
