@@ -8,6 +8,7 @@ from phonenumber_field.modelfields import PhoneNumberField
 from timezone_field import TimeZoneField
 
 from accounts.validators import validate_email_address, validate_no_format_characters
+from contacts import history
 from contacts.categories import ContactCategory
 from contacts.completeness import ContactCounts
 from contacts.validation import MINUTES_PER_DAY, week_intervals
@@ -89,13 +90,18 @@ class ContactInformation(models.Model):
         )
 
     def as_dict(self):
-        """A plain description of every category, for the activity log and conflict messages."""
+        """Every category as data, keyed by category code, for the activity log and conflict messages.
+
+        Data, not sentences: contacts as their fields, alert contacts as emails, support hours as the 24/7 flag
+        and the windows. contacts.history words them in the reader's language when the log is read.
+        """
         described = {code: [] for code in ContactCategory.values}
         for contact in self.contacts.all():
-            described[contact.category].append(contact.describe())
+            described[contact.category].append(history.contact_data(contact))
         described["alert"] = sorted(user.email for user in self.alert_contacts.all())
-        described["support_hours"] = ["24/7"] if self.support_24_7 else []
-        described["support_hours"] += [window.describe() for window in self.support_windows.all()]
+        described["support_hours"] = history.support_hours_data(
+            support_24_7=self.support_24_7, windows=self.support_windows.all()
+        )
         return described
 
 
@@ -123,15 +129,8 @@ class Contact(models.Model):
         return self.describe()
 
     def describe(self):
-        """One line with everything known about the contact."""
-        parts = [self.name, f"<{self.email}>" if self.name else self.email]
-        if self.phone:
-            parts.append(self.phone.as_international)
-        if self.url:
-            parts.append(self.url)
-        if self.language:
-            parts.append(f"[{self.language}]")
-        return " ".join(part for part in parts if part)
+        """One line with everything known about the contact, in the active language."""
+        return history.contact_text(history.contact_data(self))
 
 
 class SupportWindow(models.Model):
@@ -169,10 +168,8 @@ class SupportWindow(models.Model):
         return any(lo <= minute < hi for lo, hi in week_intervals(self.day_list, self.start, self.end, self.overnight))
 
     def describe(self):
-        """A one-line summary, e.g. 'Monday, Tuesday 09:00–17:00 Europe/Madrid'."""
-        days = ", ".join(str(Weekday(day).label) for day in self.day_list)
-        end = f"{self.end:%H:%M}" + (" (+1)" if self.overnight else "")
-        return f"{days} {self.start:%H:%M}–{end} {self.time_zone}"
+        """A one-line summary in the active language, e.g. 'Monday–Friday 09:00–17:00 Europe/Madrid'."""
+        return history.window_text(history.window_data(self))
 
 
 class ContactDraft(models.Model):

@@ -35,7 +35,8 @@ def test_the_chosen_language_is_saved_and_used_for_that_contacts_emails(complete
     assert Contact.objects.get(category="technical_emergency").language == "es"
     [recipient] = recipients_for(complete_partner, NotificationKind.EMERGENCY)
     assert (recipient.email, recipient.language) == ("pager@acme.example", "es")
-    assert "pager@acme.example [es]" in complete_partner.activities.get().after["technical_emergency"][0]
+    entry = complete_partner.activities.get().after["technical_emergency"][0]
+    assert (entry["email"], entry["language"]) == ("pager@acme.example", "es")
 
 
 def test_a_contact_without_a_language_is_written_to_in_the_accounts(complete_partner, admin_user):
