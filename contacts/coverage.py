@@ -38,11 +38,16 @@ def as_zone(value):
     return value if isinstance(value, ZoneInfo) else ZoneInfo(str(value))
 
 
+# The browser's own time zone, as static/contacts/timezone.js finds it (Intl) and remembers it.
+BROWSER_ZONE_COOKIE = "browser_time_zone"
+
+
 def viewer_zone(request, default):
-    """The zone the viewer asked to see the week in (`?coverage_zone=`), when valid; otherwise `default` (or UTC)."""
-    asked = request.GET.get(ZONE_PARAMETER, "").strip()
-    if asked in known_zones():
-        return ZoneInfo(asked)
+    """The zone the viewer asked to see the week in (`?coverage_zone=`), else their browser's (the cookie
+    static/contacts/timezone.js sets), when valid; otherwise `default` (or UTC)."""
+    for asked in (request.GET.get(ZONE_PARAMETER, ""), request.COOKIES.get(BROWSER_ZONE_COOKIE, "")):
+        if asked.strip() in known_zones():
+            return ZoneInfo(asked.strip())
     return as_zone(default) if default else ZoneInfo("UTC")
 
 
@@ -375,7 +380,7 @@ def clock():
 
 
 def coverage_for(request, windows, *, all_week=False, now=None):
-    """The coverage grid for a page: in the zone the viewer chose, by default the first window's, at `now`."""
+    """The coverage grid for a page: in the zone the viewer chose, else their browser's, else the first window's."""
     windows = list(windows)
     default = windows[0].time_zone if windows else timezone.get_current_timezone()
     return week_coverage(

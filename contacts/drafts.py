@@ -5,13 +5,19 @@ and the environment it was typed in. Drafts older than 30 days are gone: `draft_
 `sweep` command deletes them.
 """
 
+import json
 from datetime import timedelta
 
 from django.http import QueryDict
 from django.utils import timezone
 
+from contacts.categories import CATEGORIES_BY_CODE, Kind
+from contacts.forms import ContactInformationForm
+from contacts.forms.fields import VersionField
 from contacts.forms.members import SEARCH_BUTTON, SEARCH_FIELD
+from contacts.history import changes_since
 from contacts.models import ContactDraft
+from contacts.services import contact_information_for
 from partners.environments import Environment
 
 DRAFT_MAX_AGE = timedelta(days=30)
@@ -40,13 +46,25 @@ NOT_TYPED = frozenset(
 ALERT_FIELD = "general-alert_contacts"
 
 
+# A draft holds what the form can post, no more: its own fields (`general-…` and each category's rows), each
+# value at most VALUE_LIMIT characters and the whole at most SIZE_LIMIT bytes; anything else is not a draft.
+FIELD_PREFIXES = ("general-", *(f"{code}-" for code in CATEGORIES_BY_CODE))
+VALUE_LIMIT = 1000
+SIZE_LIMIT = 64 * 1024
+
+
 def typed_data(data):
-    """What was typed into a posted form, as {field name: [values]}: no token, no `next`, no button."""
+    """What was typed into a posted form, as {field name: [values]}: only the form's own fields, no token, no
+    `next`, no button."""
     if hasattr(data, "lists"):
         lists = data.lists()
     else:
         lists = ((name, value if isinstance(value, list) else [value]) for name, value in data.items())
-    return {name: [str(value) for value in values] for name, values in lists if name not in NOT_TYPED}
+    return {
+        name: [str(value)[:VALUE_LIMIT] for value in values]
+        for name, values in lists
+        if name not in NOT_TYPED and name.startswith(FIELD_PREFIXES)
+    }
 
 
 def draft_post(draft):
@@ -70,6 +88,8 @@ def draft_save(*, membership, data, version, environment):
     draft it replaces, and is then recorded as holding Production's choices.
     """
     data = typed_data(data)
+    if len(json.dumps(data)) > SIZE_LIMIT:
+        return None  # no form of ours is that large
     environment = Environment(environment)
     if not environment.has_alert_contacts:
         previous = ContactDraft.objects.filter(membership=membership).only("data", "environment").first()
@@ -103,3 +123,98 @@ def drafts_purge(*, now=None):
     now = now or timezone.now()
     deleted, _by_model = ContactDraft.objects.filter(updated_at__lt=now - DRAFT_MAX_AGE).delete()
     return deleted
+
+
+def posted_version(post):
+    """The version of the contact information a posted form was filled from, or None."""
+    return VersionField().parse(post.get(VERSION_FIELD))
+
+
+def stored_alert_ids(info):
+    """The stored alert contacts, as a draft holds them."""
+    return {str(pk) for pk in info.alert_contacts.values_list("pk", flat=True)}
+
+
+def carries_alert_choices(draft, info):
+    """Whether a draft holds alert contacts chosen in Production that are not the stored ones.
+
+    They are posted only in Production: elsewhere the form cannot show them, but the draft must keep them.
+    """
+    return (
+        draft is not None
+        and holds_alert_choices(draft)
+        and set(draft.data.get(ALERT_FIELD, [])) != stored_alert_ids(info)
+    )
+
+
+def draft_keep(*, membership, environment, post, version=None):
+    """Keep a posted contact form as the member's draft; forget the draft when it holds nothing unsaved.
+
+    Returns the draft, or None when there is nothing to keep (or the post names no version: not our form).
+    """
+    version = posted_version(post) if version is None else version
+    if version is None:
+        return None
+    info = contact_information_for(membership.partner)
+    environment = Environment(environment)
+    changed = ContactInformationForm(post, info=info, environment=environment).has_changed()
+    if not changed and not environment.has_alert_contacts:
+        changed = carries_alert_choices(ContactDraft.objects.filter(membership=membership).first(), info)
+    if not changed:
+        draft_discard(membership=membership)
+        return None
+    return draft_save(membership=membership, data=post, version=version, environment=environment)
+
+
+def draft_after_save(*, membership, environment, post, info):
+    """After the full form is saved: the draft goes, unless it carries alert contacts a Sandbox save could not
+    hold (chosen in Production, not saved yet); then it is what was saved, plus them, on the new version."""
+    previous = ContactDraft.objects.filter(membership=membership).first()
+    if not Environment(environment).has_alert_contacts and carries_alert_choices(previous, info):
+        return draft_save(membership=membership, data=post, version=info.version, environment=environment)
+    draft_discard(membership=membership)
+    return None
+
+
+def category_fields(code):
+    """Whether a posted field name belongs to the category `code` (its rows, or its one `general-` field)."""
+    own = {Kind.MEMBERS: ALERT_FIELD, Kind.HOURS: "general-support_24_7"}.get(CATEGORIES_BY_CODE[code].kind)
+    return lambda name: name.startswith(f"{code}-") or name == own
+
+
+def draft_after_section_save(*, membership, category, post, info):
+    """After one section is saved on its own page: the member's full-form draft takes the saved section, so it
+    does not bring the old values back; if nobody else saved meanwhile, it moves to the new version."""
+    draft = ContactDraft.objects.filter(membership=membership).first()
+    if draft is None:
+        return None
+    belongs = category_fields(category)
+    data = {name: values for name, values in draft.data.items() if not belongs(name)}
+    data.update({name: values for name, values in typed_data(post).items() if belongs(name)})
+    draft.data = data
+    if draft.version == posted_version(post):
+        draft.version = info.version
+        environment = Environment(draft.environment) if draft.environment in Environment.values else None
+        if (
+            environment
+            and not ContactInformationForm(draft_post(draft), info=info, environment=environment).has_changed()
+        ):
+            draft.delete()  # nothing else was typed: the section's save was the whole draft
+            return None
+    draft.save(update_fields=["data", "version"])
+    return draft
+
+
+def draft_restore(draft, *, info, environment):
+    """The form as the draft left it, unjudged, and the changes since (None unless it is based on an older version).
+
+    Alert contacts are posted only in Production: a draft without alert choices shows the stored ones.
+    """
+    posted = draft_post(draft)
+    if environment.has_alert_contacts and not holds_alert_choices(draft):
+        posted.setlist(ALERT_FIELD, sorted(stored_alert_ids(info)))
+    form = ContactInformationForm(posted, info=info, environment=environment)
+    if draft.version == info.version:
+        return form.redisplay(), None
+    # Like a stale save: keep the draft, rebased on the current version, and say what changed meanwhile.
+    return form.redisplay(rebase_on=info), changes_since(info.partner, draft.version)

@@ -15,15 +15,14 @@ from accounts.navigation import safe_next
 from contacts.coverage import coverage_for
 from contacts.decorators import contact_information_not_required
 from contacts.drafts import (
-    ALERT_FIELD,
+    draft_after_save,
+    draft_after_section_save,
     draft_discard,
     draft_for,
-    draft_post,
-    draft_save,
-    holds_alert_choices,
+    draft_keep,
+    draft_restore,
 )
 from contacts.forms import ContactInformationForm, time_zone_datalist, with_added_row
-from contacts.forms.fields import VersionField
 from contacts.forms.formsets import with_copied_rows, with_hours_preset
 from contacts.forms.members import is_member_search
 from contacts.history import changes_since
@@ -50,42 +49,6 @@ def rearranged(post):
     if is_member_search(post):
         return post.copy()
     return None
-
-
-def posted_version(post):
-    """The version of the contact information a posted form was filled from, or None."""
-    return VersionField().parse(post.get("general-version"))
-
-
-def keep_draft(request, post, *, version=None):
-    """Keep a posted contact form as the member's draft, or forget the draft if the form equals what is stored.
-
-    Returns the draft, or None when there is nothing to keep (or the post names no version: not our form).
-    """
-    membership, environment = request.membership, request.environment
-    version = posted_version(post) if version is None else version
-    if version is None:
-        return None
-    info = contact_information_for(membership.partner)
-    if not ContactInformationForm(post, info=info, environment=environment).has_changed():
-        draft_discard(membership=membership)
-        return None
-    return draft_save(membership=membership, data=post, version=version, environment=environment)
-
-
-def restored_form(draft, *, info, environment):
-    """The form as the draft left it, unjudged, and the changes since (None unless it is based on an older version).
-
-    Alert contacts are posted only in Production: a draft without alert choices shows the stored ones.
-    """
-    posted = draft_post(draft)
-    if environment.has_alert_contacts and not holds_alert_choices(draft):
-        posted.setlist(ALERT_FIELD, [str(pk) for pk in info.alert_contacts.values_list("pk", flat=True)])
-    form = ContactInformationForm(posted, info=info, environment=environment)
-    if draft.version == info.version:
-        return form.redisplay(), None
-    # Like a stale save: keep the draft, rebased on the current version, and say what changed meanwhile.
-    return form.redisplay(rebase_on=info), changes_since(info.partner, draft.version)
 
 
 def handle_contact_form(
@@ -117,7 +80,7 @@ def handle_contact_form(
         # Not a submission: show what was typed, unjudged, rearranged as asked.
         form = ContactInformationForm(posted, info=info, environment=environment, only=only).redisplay()
         if drafts:
-            keep_draft(request, posted)
+            draft_keep(membership=membership, environment=environment, post=posted)
     elif submitted:
         form = ContactInformationForm(request.POST, info=info, environment=environment, only=only)
         stale = form.is_stale()
@@ -127,8 +90,11 @@ def handle_contact_form(
             except ContactInformationConflict:
                 stale = True  # someone saved between our check and our save
             else:
+                saved = contact_information_for(membership.partner)
                 if drafts:
-                    draft_discard(membership=membership)
+                    draft_after_save(membership=membership, environment=environment, post=request.POST, info=saved)
+                elif only is not None and not read_only:
+                    draft_after_section_save(membership=membership, category=only, post=request.POST, info=saved)
                 messages.success(request, _("Contact information saved."))
                 return redirect(success_url)
         elif not stale and form.posted_version is not None:
@@ -142,13 +108,13 @@ def handle_contact_form(
             current = contact_information_for(membership.partner)
             form = form.redisplay(rebase_on=current)
             if drafts:
-                keep_draft(request, request.POST, version=current.version)
+                draft_keep(membership=membership, environment=environment, post=request.POST, version=current.version)
         elif drafts:
-            keep_draft(request, request.POST)
+            draft_keep(membership=membership, environment=environment, post=request.POST)
     else:
         form = None
         if drafts and (restored := draft_for(membership)) is not None:
-            form, conflict = restored_form(restored, info=info, environment=environment)
+            form, conflict = draft_restore(restored, info=info, environment=environment)
         if form is None:
             form = ContactInformationForm(info=info, environment=environment, read_only=read_only, only=only)
     context = {
@@ -244,7 +210,7 @@ def safe_back(request):
 @membership_required(role=Role.EDITOR)
 def draft_autosave(request):
     """Keep the contact form as typed so far (posted by drafts.js); a form equal to what is stored is no draft."""
-    kept = keep_draft(request, request.POST)
+    kept = draft_keep(membership=request.membership, environment=request.environment, post=request.POST)
     return JsonResponse({"saved": kept is not None})
 
 
@@ -286,7 +252,8 @@ def draft_switch(request):
     """The language or environment switch, pressed on the contact form: what was typed is kept as a draft, then
     the switch is made and the same page comes back (works without JavaScript)."""
     if request.membership.can_edit_contacts:
-        keep_draft(request, request.POST)  # in the environment it was typed in, before switching
+        # In the environment it was typed in, before switching.
+        draft_keep(membership=request.membership, environment=request.environment, post=request.POST)
     response = redirect(safe_back(request))
     environment = request.POST.get("switch_environment")
     if environment in Environment.values:

@@ -335,6 +335,15 @@ def test_the_grid_and_status_agree_with_the_model_minute_by_minute(shifts, zone,
 # --- The viewer's zone and the switch links ----------------------------------------------------------------
 
 
+def test_by_default_the_week_is_drawn_in_the_browser_s_own_zone_and_the_query_wins():
+    factory = RequestFactory()
+    factory.cookies["browser_time_zone"] = "Europe/Madrid"
+    assert viewer_zone(factory.get("/"), NEW_YORK) == MADRID
+    assert viewer_zone(factory.get("/", {"coverage_zone": "Europe/London"}), NEW_YORK) == LONDON
+    factory.cookies["browser_time_zone"] = "Nowhere/Atlantis"
+    assert viewer_zone(factory.get("/"), NEW_YORK) == NEW_YORK
+
+
 def test_the_viewer_zone_comes_from_the_query_when_it_is_a_real_zone():
     factory = RequestFactory()
     assert viewer_zone(factory.get("/", {"coverage_zone": "Europe/Madrid"}), NEW_YORK) == MADRID

@@ -412,3 +412,65 @@ typed</textarea><template><input name="h" value="row"></template>
         "f": ["1", "Two"],
         "g": ["typed"],
     }
+
+
+# --- Found in review: nothing chosen in Production is lost in Sandbox; section saves; size -------------------
+
+
+def test_alert_contacts_chosen_in_production_survive_a_trip_to_sandbox_without_typing(
+    production_partner, admin_user, editor
+):
+    production = signed_in(admin_user, Environment.PRODUCTION)
+    production.post(DRAFT, typed(production, **{"general-alert_contacts": [str(admin_user.pk), str(editor.pk)]}))
+    sandbox = signed_in(admin_user, Environment.SANDBOX)
+    # In Sandbox nothing else is typed: the switch, an added row and an autosave all keep the draft.
+    sandbox.post(f"{SWITCH}?back={EDIT}", typed(sandbox, switch_environment="production"))
+    sandbox.post(EDIT, {**typed(sandbox), "add_row": "operator"})
+    assert sandbox.post(DRAFT, typed(sandbox)).json() == {"saved": True}
+    assert alert_ids_shown(production.get(EDIT)) == {admin_user.pk, editor.pk}
+
+
+def test_a_sandbox_save_keeps_the_alert_contacts_chosen_in_production_as_a_draft(
+    production_partner, admin_user, editor
+):
+    production = signed_in(admin_user, Environment.PRODUCTION)
+    production.post(DRAFT, typed(production, **{"general-alert_contacts": [str(editor.pk)]}))
+    sandbox = signed_in(admin_user, Environment.SANDBOX)
+    assert sandbox.post(EDIT, typed(sandbox, **{"operator-0-name": "Night desk"})).status_code == 302
+    info = ContactInformation.objects.get()
+    assert info.contacts.get(category="operator").name == "Night desk"
+    page = production.get(EDIT)
+    assert alert_ids_shown(page) == {editor.pk}  # still to be saved, in Production
+    assertNotContains(page, "Someone else saved")  # the draft moved to the version just saved
+    assert shown_value(page, "operator-0-name") == "Night desk"
+
+
+def test_a_section_saved_on_its_own_page_is_not_brought_back_by_the_full_form_draft(complete_partner, admin_user):
+    client = signed_in(admin_user)
+    client.post(DRAFT, typed(client, **{"operator-0-name": "Night desk", "technical_emergency-0-name": "Pager"}))
+    section = reverse("contacts:edit_section", args=["operator"])
+    data = typed(client, section, **{"operator-0-name": "Escalations"})
+    assert client.post(section, data).status_code == 302
+    page = client.get(EDIT)
+    assertNotContains(page, "Someone else saved")
+    assert shown_value(page, "operator-0-name") == "Escalations"  # the saved value, not the draft's old one
+    assert shown_value(page, "technical_emergency-0-name") == "Pager"  # the rest of the draft is kept
+
+
+def test_a_section_save_that_was_the_whole_draft_leaves_no_draft(complete_partner, admin_user):
+    client = signed_in(admin_user)
+    client.post(DRAFT, typed(client, **{"operator-0-name": "Night desk"}))
+    section = reverse("contacts:edit_section", args=["operator"])
+    assert client.post(section, typed(client, section, **{"operator-0-name": "Night desk"})).status_code == 302
+    assert not ContactDraft.objects.exists()
+
+
+def test_a_draft_holds_only_the_form_fields_within_bounds(complete_partner, admin_user):
+    client = signed_in(admin_user)
+    junk = {f"junk{i}": "x" * 100 for i in range(50)}
+    assert client.post(DRAFT, typed(client, **{"operator-0-name": "N" * 5000}, **junk)).json() == {"saved": True}
+    data = ContactDraft.objects.get().data
+    assert not any(name.startswith("junk") for name in data)
+    assert len(data["operator-0-name"][0]) == 1000
+    huge = {f"operator-{i}-name": "x" * 1000 for i in range(100)}
+    assert client.post(DRAFT, typed(client, **huge)).json() == {"saved": False}

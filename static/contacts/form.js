@@ -313,7 +313,24 @@
     });
   }
 
+  // Leaving a contact form with changes asks first. Where the form keeps a draft (drafts.js, [data-draft]) the
+  // draft script asks, only for changes not kept yet; elsewhere (a section's own page) any change counts.
+  function guardLeaving(form) {
+    if (document.querySelector("[data-draft]")) return;
+    var changed = false;
+    var submitting = false;
+    form.addEventListener("input", function () { changed = true; });
+    form.addEventListener("change", function () { changed = true; });
+    form.addEventListener("submit", function () { submitting = true; });
+    window.addEventListener("beforeunload", function (event) {
+      if (!changed || submitting) return;
+      event.preventDefault();
+      event.returnValue = "";
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     each(document.querySelectorAll("form[data-contact-form]"), setUp);
+    each(document.querySelectorAll("form[data-contact-form]"), guardLeaving);
   });
 })();

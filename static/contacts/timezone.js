@@ -17,6 +17,16 @@
     }
   }
 
+  // The week coverage grid is drawn in the viewer's own zone: tell the server which it is (checked there).
+  function rememberBrowserZone() {
+    var zone = browserZone();
+    if (!zone || !/^[A-Za-z0-9_+\-\/]+$/.test(zone)) return;
+    if (document.cookie.indexOf("browser_time_zone=" + zone) !== -1) return;
+    document.cookie = "browser_time_zone=" + zone + "; path=/; max-age=31536000; SameSite=Lax" +
+      (location.protocol === "https:" ? "; Secure" : "");
+  }
+  rememberBrowserZone();
+
   // Only a zone the server knows (one of the suggestions): "Etc/Unknown" and the like are left out.
   function knownZone() {
     var zone = browserZone();

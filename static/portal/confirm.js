@@ -45,7 +45,9 @@
         field.value = "1";
         form.appendChild(field);
       }
-      form.submit();
+      // requestSubmit, not submit(): other scripts (the draft kept before leaving) hear this submission too.
+      if (typeof form.requestSubmit === "function") form.requestSubmit();
+      else form.submit();
     });
     cancelButton.addEventListener("click", function () { dialog.close(); });
     // Escape closes the dialog natively (a cancel): either way, nothing is sent and focus goes back.
@@ -72,6 +74,7 @@
   document.addEventListener("submit", function (event) {
     var form = event.target;
     if (!form.matches || !form.matches("form[data-confirm]")) return;
+    if (form.querySelector("input[name='confirmed']")) return; // confirmed in the dialog: let it go
     if (typeof HTMLDialogElement !== "function" || !("showModal" in HTMLDialogElement.prototype)) return;
     event.preventDefault();
     ask(form, event.submitter || document.activeElement);
