@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.navigation import safe_next
+from accounts.services import user_language_set
 from contacts.coverage import coverage_for
 from contacts.decorators import contact_information_not_required
 from contacts.drafts import (
@@ -238,11 +239,7 @@ def switch_language(request, response, language):
         httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
         samesite=settings.LANGUAGE_COOKIE_SAMESITE,
     )
-    # As portal's set_language does: a member's choice is also the language of the emails they receive.
-    user = request.user
-    if user.language != language:
-        user.language = language
-        user.save(update_fields=["language"])
+    user_language_set(user=request.user, language=language)
 
 
 @require_POST

@@ -1,6 +1,5 @@
 """The portal shell: dashboard, launch, activity, help, health check, and the partner, environment, language switch."""
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.paginator import Paginator
@@ -12,6 +11,7 @@ from django.views import i18n
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.navigation import parse_small_int, safe_next
+from accounts.services import user_language_set
 from contacts.completeness import REQUIREMENTS
 from contacts.decorators import contact_information_not_required
 from contacts.history import contact_changes
@@ -132,11 +132,7 @@ def set_language(request):
     """Django's language switch, reachable from the modal and the sign-in page. A signed-in member's choice is
     also the language of the emails they receive (their profile says so too)."""
     response = i18n.set_language(request)
-    language = request.POST.get("language")
-    user = request.user
-    if user.is_authenticated and language in dict(settings.LANGUAGES) and user.language != language:
-        user.language = language
-        user.save(update_fields=["language"])
+    user_language_set(user=request.user, language=request.POST.get("language"))
     return response
 
 

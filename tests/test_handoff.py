@@ -11,8 +11,7 @@ from django.utils import timezone
 
 from accounts.models import OutgoingEmail, User
 from contacts.models import Contact
-from contacts.reminders import MEMBER_INTERVAL, PARTNER_INTERVAL
-from contacts.services import contact_information_for, contact_status_refresh
+from contacts.services import MEMBER_INTERVAL, PARTNER_INTERVAL, contact_information_for, contact_status_refresh
 from partners.integrations import INTEGRATION_KINDS
 from partners.models import Membership, Partner, Role
 from partners.services import invitation_accept, invitation_create

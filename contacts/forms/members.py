@@ -18,6 +18,7 @@ from accounts.navigation import parse_small_int
 from contacts import categories as c
 from contacts.forms.base import Section
 from contacts.forms.fields import ID_LIMIT
+from partners.models import person_display
 
 # Members shown at once: a page of the no-JavaScript list, the most the search endpoint returns.
 PAGE_SIZE = 20
@@ -42,9 +43,8 @@ def members_matching(members, term):
     return members.filter(Q(name__icontains=term) | Q(email__icontains=term))
 
 
-def member_label(user):
-    """How a member is named in the lists: 'Name (email)', or the email alone."""
-    return f"{user.name} ({user.email})" if user.name else user.email
+# How a member is named in the lists: 'Name (email)', or the email alone.
+member_label = person_display
 
 
 def is_member_search(data):
