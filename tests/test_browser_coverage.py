@@ -62,3 +62,28 @@ def test_the_week_fits_and_reads_as_a_list_with_a_fixed_clock(live_server, page,
     page.get_by_role("link", name="UTC").focus()
     expect(page.get_by_role("link", name="UTC")).to_be_focused()
     assert run_axe(page) == []
+
+
+def test_settings_shows_open_now_in_the_viewer_s_zone_with_a_fixed_clock(live_server, page, page_errors, monkeypatch):
+    from contacts.services import contact_information_for
+    from tests.browser import sign_in
+    from tests.helpers import admin_of, complete_contacts, make_partner
+
+    partner = make_partner("Acme Bookings")
+    complete_contacts(partner)  # one window: Monday to Friday, 09:00–17:00, Europe/Madrid
+    window = contact_information_for(partner).support_windows.get()
+    window.time_zone = "America/New_York"
+    window.save()
+    # 01:30 on the night New York's clocks go back, the second time: a Sunday, closed until Monday 09:00.
+    monkeypatch.setattr("contacts.coverage.clock", lambda: datetime(2026, 11, 1, 1, 30, fold=1, tzinfo=NEW_YORK))
+    page.set_viewport_size({"width": 1280, "height": 800})
+    sign_in(page.context, live_server, admin_of(partner))
+    page.goto(f"{live_server.url}/settings/contact-information/?coverage_zone=America/New_York")
+    expect(page.locator("[data-coverage-status]")).to_have_text("Closed now · opens Monday 09:00")
+    expect(page.locator("[data-coverage-days] li").first).to_have_text("Monday: 09:00–17:00")
+    # The same week seen from Madrid, whose clocks went back a week earlier: 14:00–22:00, not the usual 15:00–23:00.
+    page.goto(f"{live_server.url}/settings/contact-information/?coverage_zone=Europe/Madrid")
+    expect(page.locator("[data-coverage-days] li").first).to_have_text("Monday: 14:00–22:00")
+    page.get_by_role("link", name="UTC").click()
+    expect(page.locator("[data-coverage-days] li").first).to_have_text("Monday: 13:00–21:00")
+    page_errors.assert_none()
