@@ -147,8 +147,20 @@ def carries_alert_choices(draft, info):
     )
 
 
+def category_fields(code):
+    """Whether a posted field name belongs to the category `code` (its rows, or its one `general-` field)."""
+    own = {Kind.MEMBERS: ALERT_FIELD, Kind.HOURS: "general-support_24_7"}.get(CATEGORIES_BY_CODE[code].kind)
+    return lambda name: name.startswith(f"{code}-") or name == own
+
+
+def draft_categories(data):
+    """The categories a draft holds changes to, as codes."""
+    return {code for code in CATEGORIES_BY_CODE if any(map(category_fields(code), data))}
+
+
 def draft_keep(*, membership, environment, post, version=None):
-    """Keep a posted contact form as the member's draft; forget the draft when it holds nothing unsaved.
+    """Keep what a posted contact form changes as the member's draft: the categories that differ from what is
+    stored, and only those, so that a colleague's later save of the others is never undone by restoring it.
 
     Returns the draft, or None when there is nothing to keep (or the post names no version: not our form).
     """
@@ -157,64 +169,58 @@ def draft_keep(*, membership, environment, post, version=None):
         return None
     info = contact_information_for(membership.partner)
     environment = Environment(environment)
-    changed = ContactInformationForm(post, info=info, environment=environment).has_changed()
-    if not changed and not environment.has_alert_contacts:
-        changed = carries_alert_choices(ContactDraft.objects.filter(membership=membership).first(), info)
-    if not changed:
+    form = ContactInformationForm(post, info=info, environment=environment)
+    changed = [category_fields(section.category.code) for section in form.sections if section.has_changed()]
+    data = {name: values for name, values in typed_data(post).items() if any(test(name) for test in changed)}
+    if not data and not (
+        not environment.has_alert_contacts
+        and carries_alert_choices(ContactDraft.objects.filter(membership=membership).first(), info)
+    ):
         draft_discard(membership=membership)
         return None
-    return draft_save(membership=membership, data=post, version=version, environment=environment)
+    return draft_save(membership=membership, data=data, version=version, environment=environment)
 
 
 def draft_after_save(*, membership, environment, post, info):
     """After the full form is saved: the draft goes, unless it carries alert contacts a Sandbox save could not
-    hold (chosen in Production, not saved yet); then it is what was saved, plus them, on the new version."""
+    hold (chosen in Production, not saved yet); then it keeps them alone, on the new version."""
     previous = ContactDraft.objects.filter(membership=membership).first()
     if not Environment(environment).has_alert_contacts and carries_alert_choices(previous, info):
-        return draft_save(membership=membership, data=post, version=info.version, environment=environment)
+        return draft_save(membership=membership, data={}, version=info.version, environment=environment)
     draft_discard(membership=membership)
     return None
 
 
-def category_fields(code):
-    """Whether a posted field name belongs to the category `code` (its rows, or its one `general-` field)."""
-    own = {Kind.MEMBERS: ALERT_FIELD, Kind.HOURS: "general-support_24_7"}.get(CATEGORIES_BY_CODE[code].kind)
-    return lambda name: name.startswith(f"{code}-") or name == own
-
-
 def draft_after_section_save(*, membership, category, post, info):
-    """After one section is saved on its own page: the member's full-form draft takes the saved section, so it
-    does not bring the old values back; if nobody else saved meanwhile, it moves to the new version."""
+    """After one section is saved on its own page: the member's full-form draft forgets that section, so it does
+    not bring the old values back; if nobody else saved meanwhile, it moves to the new version."""
     draft = ContactDraft.objects.filter(membership=membership).first()
     if draft is None:
         return None
     belongs = category_fields(category)
-    data = {name: values for name, values in draft.data.items() if not belongs(name)}
-    data.update({name: values for name, values in typed_data(post).items() if belongs(name)})
-    draft.data = data
+    draft.data = {name: values for name, values in draft.data.items() if not belongs(name)}
+    if not draft.data:
+        draft.delete()  # the section's save was the whole draft
+        return None
     if draft.version == posted_version(post):
         draft.version = info.version
-        environment = Environment(draft.environment) if draft.environment in Environment.values else None
-        if (
-            environment
-            and not ContactInformationForm(draft_post(draft), info=info, environment=environment).has_changed()
-        ):
-            draft.delete()  # nothing else was typed: the section's save was the whole draft
-            return None
     draft.save(update_fields=["data", "version"])
     return draft
 
 
 def draft_restore(draft, *, info, environment):
-    """The form as the draft left it, unjudged, and the changes since (None unless it is based on an older version).
-
-    Alert contacts are posted only in Production: a draft without alert choices shows the stored ones.
-    """
-    posted = draft_post(draft)
-    if environment.has_alert_contacts and not holds_alert_choices(draft):
-        posted.setlist(ALERT_FIELD, sorted(stored_alert_ids(info)))
-    form = ContactInformationForm(posted, info=info, environment=environment)
+    """The form with the draft's categories as the member left them and the others as stored now, unjudged; and
+    the changes since, when the draft is based on an older version (None otherwise)."""
+    typed = ContactInformationForm(draft_post(draft), info=info, environment=environment)
+    stored = ContactInformationForm(info=info, environment=environment)
+    held = draft_categories(draft.data)
+    shown = {
+        mine.category.code: (mine if mine.category.code in held else theirs).shown()
+        for mine, theirs in zip(typed.sections, stored.sections, strict=True)
+    }
+    shown["version"] = info.version
+    form = ContactInformationForm(info=info, environment=environment, shown=shown)
     if draft.version == info.version:
-        return form.redisplay(), None
-    # Like a stale save: keep the draft, rebased on the current version, and say what changed meanwhile.
-    return form.redisplay(rebase_on=info), changes_since(info.partner, draft.version)
+        return form, None
+    # Like a stale save: the draft kept, on the current version, with what changed meanwhile.
+    return form, changes_since(info.partner, draft.version)

@@ -233,11 +233,14 @@ class AmbiguousTimeZone(Exception):
             listed = names[0]
             if len(names) > 1:
                 listed = _("%(first)s or %(last)s") % {"first": ", ".join(names[:-1]), "last": names[-1]}
-            return _("“%(value)s” can mean %(choices)s: pick one.") % {"value": self.typed, "choices": listed}
+            return _("“%(value)s” can mean %(choices)s: type the one you mean.") % {
+                "value": self.typed,
+                "choices": listed,
+            }
         listed = ", ".join(names)
         if self.more:
             listed = _("%(list)s and others") % {"list": listed}
-        return _("Several time zones match “%(value)s”: %(choices)s. Type your city, or pick one.") % {
+        return _("Several time zones match “%(value)s”: %(choices)s. Type your city, or one of these.") % {
             "value": self.typed,
             "choices": listed,
         }
@@ -499,4 +502,7 @@ def time_zone_datalist(language=None, *, now=None):
     return html
 
 
-TIME_ZONE_HELP = _("Type a city (Madrid), a country, an offset (UTC+1) or a name from the list (Europe/Madrid).")
+TIME_ZONE_HELP = _(
+    "Type a city (Madrid) or a name from the list (Europe/Madrid); a country or an offset (UTC+1) finds the zones "
+    "it may mean."
+)

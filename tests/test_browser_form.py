@@ -29,8 +29,8 @@ def not_reloaded(page):
 
 
 def test_requirements_progress_and_remove_on_the_only_row(page, modal):
-    expect(page.locator("label[for=contact-progress]")).to_have_text("1 of 7 complete")
-    expect(page.locator("#contact-progress")).to_have_attribute("value", "1")
+    expect(page.locator("label[for=contact-progress]")).to_have_text("0 of 6 complete")
+    expect(page.locator("#contact-progress")).to_have_attribute("value", "0")
     emergency = page.locator("#category-technical_emergency")
     expect(emergency.locator("legend.category-title")).to_have_text("Technical emergency contacts Required")
     expect(page.locator("#category-alert legend.category-title")).to_contain_text("Required in Production")

@@ -109,3 +109,13 @@ def test_the_phone_region_page_passes_axe(live_server, page, page_errors, langua
     page.goto(f"{live_server.url}{reverse('contacts:phone_region')}")
     expect(page.get_by_role("combobox")).to_have_value("ES")
     assert run_axe(page) == []
+
+
+def test_a_support_hours_preset_takes_the_browser_s_zone_too(live_server, new_york_page):
+    # Found walking the modal: the preset filled days and times but left the time zone to type.
+    page = new_york_page
+    sign_in(page.context, live_server, admin_of(make_partner("Acme Bookings")))
+    page.goto(f"{live_server.url}{reverse('contacts:onboarding')}")
+    page.get_by_role("button", name="Mon–Fri 09:00–17:00").click()
+    expect(page.locator("#id_support_hours-0-start")).to_have_value("09:00")
+    expect(page.locator("#id_support_hours-0-time_zone")).to_have_value("America/New_York")

@@ -474,3 +474,20 @@ def test_a_draft_holds_only_the_form_fields_within_bounds(complete_partner, admi
     assert len(data["operator-0-name"][0]) == 1000
     huge = {f"operator-{i}-name": "x" * 1000 for i in range(100)}
     assert client.post(DRAFT, typed(client, **huge)).json() == {"saved": False}
+
+
+def test_a_draft_restored_after_a_colleague_completed_the_rest_keeps_their_work(partner, admin_user, editor):
+    # Found walking the hand-off: Ana typed one address in the empty form and left; Eddie then completed it all.
+    ana, eddie = signed_in(admin_user), signed_in(editor)
+    ana.post(DRAFT, typed(ana, MODAL, **{"technical_emergency-0-email": "pager@acme.example"}))
+    assert {name.split("-")[0] for name in ContactDraft.objects.get().data} == {"technical_emergency"}
+    assert eddie.post(MODAL, contact_form_data()).status_code == 302  # the gate: Eddie completes it in the modal
+
+    page = ana.get(EDIT)
+    assertContains(page, "Someone else saved the contact information while you were editing")
+    assert shown_value(page, "technical_emergency-0-email") == "pager@acme.example"  # Ana's draft
+    assert shown_value(page, "operator-0-email") == "ops@acme.example"  # Eddie's, not blanked by the draft
+    assert ana.post(EDIT, posted_values(page)).status_code == 302  # nothing missing: nothing undone
+    info = ContactInformation.objects.get(partner=partner)
+    assert info.contacts.get(category="technical_emergency").email == "pager@acme.example"
+    assert info.contacts.filter(category="operator").exists()

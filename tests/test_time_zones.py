@@ -101,7 +101,7 @@ def test_an_ambiguous_abbreviation_lists_its_meanings():
     with pytest.raises(AmbiguousTimeZone) as raised:
         time_zone_find("CST", now=WINTER)
     assert raised.value.message == (
-        "“CST” can mean America/Chicago (US Central), America/Havana (Cuba) or Asia/Shanghai (China): pick one."
+        "“CST” can mean America/Chicago (US Central), America/Havana (Cuba) or Asia/Shanghai (China): type the one you mean."
     )
     assert choices("IST") == ["Asia/Kolkata", "Europe/Dublin", "Asia/Jerusalem"]
     assert choices("GMT") == ["Europe/London", "UTC"]
@@ -174,7 +174,7 @@ def test_the_time_zone_input_has_its_suggestions_and_says_how_to_type_it(client,
     field = html_element(page, "input", name="support_hours-0-time_zone")
     assert dict(field.attributes)["list"] == "time-zone-names"
     assert "data-time-zone" in dict(field.attributes)
-    assert "Type a city (Madrid), a country, an offset (UTC+1)" in page
+    assert "Type a city (Madrid) or a name from the list (Europe/Madrid)" in page
     assert '<datalist id="time-zone-names">' in page
 
 

@@ -114,9 +114,10 @@ class ContactInformationForm:
 
     @property
     def progress(self):
-        """(complete, shown): how many of the categories shown need nothing more, as the stored completeness
-        answer says; a category this environment does not need counts as complete."""
-        return sum(not section.outstanding for section in self.sections), len(self.sections)
+        """(complete, needed): how many of the categories this environment needs hold what they must, as the
+        stored completeness answer says. Alert contacts count only in Production, where they are needed."""
+        needed = [section for section in self.sections if section.required_here]
+        return sum(not section.outstanding for section in needed), len(needed)
 
     def suggestions(self):
         """The email addresses and names already on the form, stored or typed, for the suggestion lists.

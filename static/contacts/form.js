@@ -204,6 +204,8 @@
       }).filter(Boolean)[0];
       if (typed) setValue(parts.time_zone, typed);
     }
+    // A preset is the user's choice of days and times: whatever fills in a row's defaults (timezone.js) hears it.
+    row.dispatchEvent(new CustomEvent("contacts:row-filled", { bubbles: true }));
     var allWeek = button.form.querySelector("input[name='general-support_24_7']");
     if (allWeek && allWeek.checked) {
       allWeek.checked = false;

@@ -63,6 +63,11 @@
     fill(zoneOfRow(target));
   });
 
+  // A support-hours preset filled the row in (static/contacts/form.js): its empty time zone follows too.
+  document.addEventListener("contacts:row-filled", function (event) {
+    fill(event.target.querySelector ? event.target.querySelector(SELECTOR) : null);
+  });
+
   // Typed into (even emptied): the user's value from now on.
   document.addEventListener("input", function (event) {
     if (event.isTrusted && event.target && event.target.matches && event.target.matches(SELECTOR)) {
