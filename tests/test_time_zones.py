@@ -101,7 +101,8 @@ def test_an_ambiguous_abbreviation_lists_its_meanings():
     with pytest.raises(AmbiguousTimeZone) as raised:
         time_zone_find("CST", now=WINTER)
     assert raised.value.message == (
-        "“CST” can mean America/Chicago (US Central), America/Havana (Cuba) or Asia/Shanghai (China): type the one you mean."
+        "“CST” can mean America/Chicago (US Central), America/Havana (Cuba) or Asia/Shanghai (China): "
+        "type the one you mean."
     )
     assert choices("IST") == ["Asia/Kolkata", "Europe/Dublin", "Asia/Jerusalem"]
     assert choices("GMT") == ["Europe/London", "UTC"]
