@@ -34,7 +34,7 @@ def test_requirements_progress_and_remove_on_the_only_row(page, modal):
     emergency = page.locator("#category-technical_emergency")
     expect(emergency.locator("legend.category-title")).to_have_text("Technical emergency contacts Required")
     expect(page.locator("#category-alert legend.category-title")).to_contain_text("Required in Production")
-    expect(emergency.get_by_text("Optional.", exact=True)).to_be_visible()  # the name
+    expect(emergency.get_by_label("Name (optional)")).to_be_visible()
 
     # The only row of a required category: no Remove. A second row makes both removable ...
     expect(emergency.get_by_label("Remove")).to_have_count(0)

@@ -90,7 +90,7 @@ def test_an_added_window_starts_in_the_browsers_zone_and_a_wrong_phone_shows_an_
         "Enter a valid phone number for Spain, like 810 12 34 56, or start with + and the country code."
     )
     expect(page.locator("#id_operator-0-phone")).to_have_accessible_description(
-        "Optional. Choose its country, or type the number with + and its country code. "
+        "Or type it with + and the country code. "
         "Enter a valid phone number for Spain, like 810 12 34 56, or start with + and the country code."
     )
     expect(page.locator("#id_operator-0-phone_region")).to_have_value("ES")

@@ -61,7 +61,10 @@ def form_summary(form, label):
         field = form.fields.get(name)
         where = form[name].auto_id if field else f"row-{form.prefix}"
         for message in errors:
-            yield f"#{where}", f"{label}, {field.label}: {message}" if field else f"{label}: {message}"
+            if field is None:
+                yield f"#{where}", f"{label}: {message}"
+            else:  # "Phone", not "Phone (optional)": the error says what to fix
+                yield f"#{where}", f"{label}, {getattr(field, 'short_label', field.label)}: {message}"
 
 
 class Section:

@@ -252,11 +252,21 @@ class PhoneNumberField(forms.MultiValueField):
         return phone.as_e164 if phone is not None else number
 
 
+def optional(field):
+    """Say in a field's label that it is optional ("Name (optional)"): one line, rather than a hint under it. The
+    error summary keeps the plain label (`short_label`)."""
+    field.short_label = field.label
+    field.label = _("%(label)s (optional)") % {"label": field.label}
+    return field
+
+
 def phone_field(region):
     """A contact's phone: optional, with a country chosen beside it that starts as the partner's region."""
-    return PhoneNumberField(
-        region=region,
-        required=False,
-        label=_("Phone"),
-        help_text=_("Optional. Choose its country, or type the number with + and its country code."),
+    return optional(
+        PhoneNumberField(
+            region=region,
+            required=False,
+            label=_("Phone"),
+            help_text=_("Or type it with + and the country code."),
+        )
     )

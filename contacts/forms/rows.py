@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.forms import ModelForm
 from accounts.models import normalize_email
-from contacts.forms.fields import TimeZoneNameField, phone_field
+from contacts.forms.fields import TimeZoneNameField, optional, phone_field
 from contacts.models import Contact, SupportWindow, Weekday, days_to_mask
 
 
@@ -64,7 +64,6 @@ class ContactRowForm(RowForm):
             "email": forms.EmailInput(attrs={"autocomplete": "off", "spellcheck": "false", "list": "contact-emails"}),
             "name": forms.TextInput(attrs={"autocomplete": "off", "list": "contact-names"}),
         }
-        help_texts = {"name": _("Optional.")}
         error_messages = {
             "email": {
                 "required": _("Enter an email address for this contact."),
@@ -85,7 +84,9 @@ class ContactRowForm(RowForm):
             # Named as the profile names them; blank follows the account's language.
             self.fields["language"].choices = [("", _("The account's language")), *settings.LANGUAGES]
             self.fields["language"].label = _("Language of emails")
-            self.fields["language"].help_text = _("Optional. Unless you choose one, the account's language.")
+        for name in ("name", "language", "url"):
+            if name in self.fields:
+                optional(self.fields[name])
 
     def clean_email(self):
         """Trim the address and lower-case its domain."""
@@ -101,10 +102,7 @@ class SharedContactForm(ContactRowForm):
         fields = ["email", "name", "phone", "url"]
         # No placeholder: a greyed "https://" reads as a value already filled in.
         widgets = {**ContactRowForm.Meta.widgets, "url": forms.URLInput()}
-        help_texts = {
-            **ContactRowForm.Meta.help_texts,
-            "url": _("Optional. For example https://example.com/support"),
-        }
+        help_texts = {"url": _("For example https://example.com/support")}
         error_messages = {
             **ContactRowForm.Meta.error_messages,
             "url": {"invalid": _("Enter a full web address, starting with https://.")},
