@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo, available_timezones
 from django.http import QueryDict
 from django.utils import timezone
 
+from accounts.middleware import BROWSER_TIME_ZONE_COOKIE
 from contacts.models import mask_to_days
 from contacts.validation import MINUTES_PER_DAY, week_intervals
 
@@ -38,14 +39,10 @@ def as_zone(value):
     return value if isinstance(value, ZoneInfo) else ZoneInfo(str(value))
 
 
-# The browser's own time zone, as static/contacts/timezone.js finds it (Intl) and remembers it.
-BROWSER_ZONE_COOKIE = "browser_time_zone"
-
-
 def viewer_zone(request, default):
     """The zone the viewer asked to see the week in (`?coverage_zone=`), else their browser's (the cookie
     static/contacts/timezone.js sets), when valid; otherwise `default` (or UTC)."""
-    for asked in (request.GET.get(ZONE_PARAMETER, ""), request.COOKIES.get(BROWSER_ZONE_COOKIE, "")):
+    for asked in (request.GET.get(ZONE_PARAMETER, ""), request.COOKIES.get(BROWSER_TIME_ZONE_COOKIE, "")):
         if asked.strip() in known_zones():
             return ZoneInfo(asked.strip())
     return as_zone(default) if default else ZoneInfo("UTC")

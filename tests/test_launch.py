@@ -26,7 +26,7 @@ def test_the_checklist_names_what_production_still_needs(partner, admin_user):
     [item] = html_elements(response.content.decode(), "li", data_code="alert_contacts_required")
     [form] = html_elements(str(item), "form", action=reverse("portal:switch_environment"))
     assert parse_html('<input type="hidden" name="environment" value="production">') in form
-    assert parse_html(f'<input type="hidden" name="next" value="{reverse("contacts:edit")}#category-alert">') in form
+    assert parse_html(f'<input type="hidden" name="next" value="{reverse("portal:dashboard")}">') in form
     [button] = html_elements(str(form), "button", type="submit")
     assert "Choose at least one alert contact." in str(button)
     assertNotContains(response, "<code")  # completeness codes are for operators, not partners
