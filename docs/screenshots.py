@@ -15,7 +15,7 @@ import pytest
 from django.conf import settings
 from playwright.sync_api import expect
 
-from contacts.coverage import BROWSER_ZONE_COOKIE
+from accounts.middleware import BROWSER_TIME_ZONE_COOKIE
 from contacts.drafts import draft_save
 from contacts.models import Contact, SupportWindow
 from contacts.services import contact_information_for, contact_information_review, contact_status_refresh
@@ -51,7 +51,7 @@ def start(page, live_server, user, *, language, viewport):
     """A signed-in browser of `viewport`'s size, whose time zone the portal knows from the first page on."""
     page.set_viewport_size(VIEWPORTS[viewport])
     sign_in(page.context, live_server, user, language=language)
-    page.context.add_cookies([{"name": BROWSER_ZONE_COOKIE, "value": ZONES[language], "url": live_server.url}])
+    page.context.add_cookies([{"name": BROWSER_TIME_ZONE_COOKIE, "value": ZONES[language], "url": live_server.url}])
 
 
 @pytest.fixture
