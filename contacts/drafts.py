@@ -61,7 +61,8 @@ def typed_data(data):
     else:
         lists = ((name, value if isinstance(value, list) else [value]) for name, value in data.items())
     return {
-        name: [str(value)[:VALUE_LIMIT] for value in values]
+        # NUL cannot be stored in PostgreSQL's JSON, and no field of ours takes it: it is dropped.
+        name: [str(value).replace("\x00", "")[:VALUE_LIMIT] for value in values]
         for name, values in lists
         if name not in NOT_TYPED and name.startswith(FIELD_PREFIXES)
     }

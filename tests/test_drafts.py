@@ -472,6 +472,8 @@ def test_a_draft_holds_only_the_form_fields_within_bounds(complete_partner, admi
     data = ContactDraft.objects.get().data
     assert not any(name.startswith("junk") for name in data)
     assert len(data["operator-0-name"][0]) == 1000
+    client.post(DRAFT, typed(client, **{"operator-0-name": "Night\x00desk"}))  # PostgreSQL's JSON refuses NUL
+    assert ContactDraft.objects.get().data["operator-0-name"] == ["Nightdesk"]
     huge = {f"operator-{i}-name": "x" * 1000 for i in range(100)}
     assert client.post(DRAFT, typed(client, **huge)).json() == {"saved": False}
 
