@@ -444,8 +444,9 @@ def time_zone_find(text, *, now=None):
     if meanings:
         return _found(typed, [ZoneChoice(zone, note) for zone, note in meanings], kind="name")
     found = _by_name(typed, fold(typed), now)
-    if found is None and re.search(r"[·,(]", typed):
-        city, *rest = [part for part in re.split(r"\s*[·,()]\s*", typed) if part]
+    parts = [part for part in re.split(r"\s*[·,()]\s*", typed) if part]
+    if found is None and parts and re.search(r"[·,(]", typed):  # "," alone names nothing
+        city, *rest = parts
         found = _by_city_in_country(typed, city, rest, now)
     return found
 
