@@ -79,7 +79,9 @@ def draft_post(draft):
 
 def holds_alert_choices(draft):
     """Whether the draft holds alert contacts the member chose (typed in Production), rather than none at all."""
-    return Environment(draft.environment).has_alert_contacts if draft.environment in Environment.values else False
+    if ALERT_FIELD not in draft.data or draft.environment not in Environment.values:
+        return False
+    return Environment(draft.environment).has_alert_contacts
 
 
 def draft_save(*, membership, data, version, environment):
