@@ -1,5 +1,6 @@
 import inspect
 import os
+import time
 from collections import Counter
 
 import pytest
@@ -248,3 +249,28 @@ def db_tasks(db, settings, monkeypatch):
         call_command("db_worker", "--batch", "--interval", "0", "--no-startup-delay", verbosity=0)
 
     return run_worker
+
+
+@pytest.fixture(autouse=True)
+def browser_requests_settle(request):
+    """After a browser test, let the requests its page still sends finish (an autosave, a draft's beacon as the
+    page goes): the live server must not be answering one while the test database is flushed (SQLite then says
+    it is locked)."""
+    if request.node.get_closest_marker("browser") is None or "page" not in request.fixturenames:
+        yield
+        return
+    page = request.getfixturevalue("page")
+    pending = set()
+    page.on("request", lambda sent: pending.add(sent))
+    page.on("requestfinished", lambda done: pending.discard(done))
+    page.on("requestfailed", lambda failed: pending.discard(failed))
+    yield
+    if page.is_closed():
+        return
+    deadline = time.monotonic() + 5
+    while pending and time.monotonic() < deadline:
+        page.wait_for_timeout(50)
+    keeps_drafts = page.locator("[data-draft]").count() > 0
+    page.close()
+    if keeps_drafts:
+        time.sleep(0.3)  # a beacon sent as the page closed is answered in a few milliseconds
