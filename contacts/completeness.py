@@ -2,11 +2,13 @@
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cache
 
 from django.utils.translation import gettext_lazy as _
 
 from contacts import categories as c
 from partners.environments import Environment
+from partners.integrations import get_integration
 
 
 @dataclass(frozen=True)
@@ -102,6 +104,12 @@ def category_requirement(category, *, integration) -> str:
     Read from `missing_requirements` of an empty contact information, so the markers on the page can
     never say anything the rules do not.
     """
+    return _category_requirement(category, integration.code)
+
+
+@cache  # rules live in code: one answer per category and integration kind, for every page that draws a marker
+def _category_requirement(category, integration_code):
+    integration = get_integration(integration_code)
     empty = ContactCounts()
     needed = {
         environment: {r.category for r in missing_requirements(empty, integration=integration, environment=environment)}
