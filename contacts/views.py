@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import check_for_language
@@ -26,6 +27,7 @@ from contacts.drafts import (
 from contacts.forms import ContactInformationForm, time_zone_datalist, with_added_row
 from contacts.forms.formsets import with_copied_rows, with_hours_preset
 from contacts.forms.members import is_member_search
+from contacts.fragments import COVERAGE_SLOT, FormBody, FormBodyKey, form_body
 from contacts.history import changes_since
 from contacts.services import ContactInformationConflict, contact_information_for, contact_information_save
 from partners.decorators import membership_required
@@ -120,18 +122,32 @@ def handle_contact_form(
             form = ContactInformationForm(info=info, environment=environment, read_only=read_only, only=only)
     context = {
         "form": form,
+        "form_action": request.path,
         "show_errors": form.is_bound,
         "conflict": conflict,
         "environment": environment,
         "editors": membership.partner.memberships.editors_and_admins().select_related("user") if read_only else (),
         "time_zone_datalist": time_zone_datalist(),
-        "coverage": coverage_for(request, form.page.windows, all_week=form.info.support_24_7),
         "draft": restored,
         "draft_form_id": CONTACT_FORM_ID if drafts else "",
         "draft_back": back or success_url,
         **(extra_context or {}),
     }
+    # A form showing what is stored is drawn once per version (and language, members shown…), then read from the
+    # cache: its sections are not even built. Its coverage grid is drawn per request, from the windows it keeps.
+    body = None
+    if only is None and form.shows_stored:
+        body = form_body(FormBodyKey.of(form, request.path), lambda: draw_form_body(request, form, context))
+    windows = body.windows if body is not None else form.page.windows
+    context["form_body"] = body
+    context["coverage"] = coverage_for(request, windows, all_week=form.info.support_24_7)
     return render(request, template, context, status=409 if conflict is not None and submitted else status)
+
+
+def draw_form_body(request, form, context):
+    """The body of the contact form (_contact_form.html#body) with a slot for the coverage grid, to cache."""
+    html = render_to_string("contacts/_contact_form.html#body", {**context, "coverage_slot": COVERAGE_SLOT}, request)
+    return FormBody.from_html(html, form.page.windows)
 
 
 @require_http_methods(["GET", "HEAD", "POST"])

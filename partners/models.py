@@ -279,7 +279,12 @@ class Invitation(models.Model):
 
 def person_display(user):
     """How a message names someone the reader may not know: "Ana García (ana@acme.example)", or the address."""
-    return f"{user.name} ({user.email})" if user.name else user.email
+    return name_and_email(user.name, user.email)
+
+
+def name_and_email(name, email):
+    """person_display from the two values, for rows read without their model."""
+    return f"{name} ({email})" if name else email
 
 
 def operator_display(label):

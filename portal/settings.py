@@ -103,8 +103,10 @@ scheme = database_url.partition("://")[0]
 if scheme not in {"sqlite", "postgres", "postgresql", "pgsql"}:
     raise ImproperlyConfigured(f"DATABASE_URL scheme {scheme!r} is not supported: use sqlite:/// or postgres://.")
 database = env.db_url_config(database_url)
+# Connections persist between requests on both databases: opening one (and, on SQLite, setting its pragmas)
+# costs more than many a page's own work.
+database.setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
 if database["ENGINE"] == "django.db.backends.postgresql":
-    database.setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
     database.setdefault("CONN_HEALTH_CHECKS", True)
 elif database["NAME"] == ":memory:" and database_url != "sqlite://:memory:":
     # django-environ reads a bare sqlite:/// as an in-memory database, which would lose every save.
@@ -172,8 +174,25 @@ STORAGES = {
 # Several app servers share sessions, throttling and caches through Redis when REDIS_URL is set;
 # otherwise sessions live in the database and the cache is per process.
 REDIS_URL = env.str("REDIS_URL", default="")
+# Rendered fragments (the contact form, its empty rows) are kept per process first, in front of the shared cache:
+# safe because each key names everything its fragment is drawn from (contacts.fragments), so an entry never goes
+# stale, it only stops being asked for. Without Redis the per-process cache is the only one.
+FRAGMENTS_PER_PROCESS = {
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "LOCATION": "fragments",
+    "TIMEOUT": 3600,
+    "OPTIONS": {"MAX_ENTRIES": 400},
+}
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}, "fragments": FRAGMENTS_PER_PROCESS}
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL},
+        "fragments": {
+            "BACKEND": "portal.cache.TieredCache",
+            "TIMEOUT": 3600,
+            "OPTIONS": {"FRONT": FRAGMENTS_PER_PROCESS, "BACK": "default"},
+        },
+    }
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
 PHONENUMBER_DEFAULT_FORMAT = "INTERNATIONAL"

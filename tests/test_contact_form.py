@@ -2,11 +2,10 @@
 
 import pytest
 from django.http import QueryDict
-from django.test import override_settings
 from django.urls import reverse
 
 from contacts.forms import ContactInformationForm, with_added_row
-from contacts.forms.release import fingerprint, release
+from contacts.forms.release import fingerprint
 from contacts.models import Contact, ContactInformation, SupportWindow
 from contacts.services import contact_information_for
 from partners.environments import Environment
@@ -68,19 +67,6 @@ def test_rows_the_page_did_not_hold_are_replaced(complete_partner, admin_user):
     assert list(info.contacts.filter(category="operator").values_list("email", flat=True)) == ["operator0@acme.example"]
 
 
-@override_settings(PORTAL_RELEASE="2031.4-rc2")
-def test_the_cache_key_names_the_release(complete_partner):
-    form = ContactInformationForm(info=contact_information_for(complete_partner), environment=Environment.SANDBOX)
-    assert form.cache_key.startswith("2031.4-rc2:")
-
-
-def test_without_a_named_release_the_cache_key_names_the_templates_and_catalogues(complete_partner, settings):
-    settings.PORTAL_RELEASE = ""
-    form = ContactInformationForm(info=contact_information_for(complete_partner), environment=Environment.SANDBOX)
-    assert form.cache_key.split(":")[0] == release()
-    assert len(release()) == 16
-
-
 def test_a_deployed_release_is_never_hidden_by_the_cache(complete_partner, admin_user, settings):
     client = signed_in(admin_user)
     settings.PORTAL_RELEASE = "one"
@@ -114,8 +100,8 @@ def test_the_fingerprint_follows_templates_and_catalogues(tmp_path):
 def test_a_redisplayed_form_is_never_cached(complete_partner):
     info = contact_information_for(complete_partner)
     posted = ContactInformationForm(contact_form_data(), info=info, environment=Environment.SANDBOX)
-    assert posted.cache_key is None
-    assert posted.redisplay().cache_key is None
+    assert not posted.shows_stored
+    assert not posted.redisplay().shows_stored
     assert not posted.redisplay().is_bound
 
 

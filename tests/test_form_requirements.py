@@ -1,7 +1,6 @@
 """The contact information form up front: one section on its own (`only`), requirements and progress, address reuse."""
 
 import pytest
-from django.core.cache import cache
 from django.http import QueryDict
 from django.template.loader import render_to_string
 from django.test.html import Element
@@ -147,16 +146,9 @@ def test_redisplay_keeps_the_section_and_what_was_typed(complete_partner):
     shown = form.redisplay()
     assert shown.only == "operator" and [s.category.code for s in shown.sections] == ["operator"]
     assert shown.sections[0].formset.forms[0]["email"].value() == "typed@x.example"
-    assert shown.cache_key is None and not shown.is_bound
+    assert not shown.shows_stored and not shown.is_bound
     rebased = form.redisplay(rebase_on=contact_information_for(complete_partner))
     assert rebased.only == "operator"
-
-
-def test_the_cache_key_tells_one_section_from_the_whole_form(complete_partner):
-    whole = section_form(complete_partner, None)
-    one = section_form(complete_partner, "operator")
-    assert whole.cache_key and one.cache_key and whole.cache_key != one.cache_key
-    cache.clear()
 
 
 # --- Rendering helpers -------------------------------------------------------------------------------

@@ -113,8 +113,14 @@ class TestLocalDefaults:
         assert s.ALLOWED_HOSTS == ["localhost", "127.0.0.1", "[::1]", "testserver"]
         assert s.DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3"
         assert s.DATABASES["default"]["NAME"] == BASE_DIR / "db.sqlite3"
-        assert "CONN_MAX_AGE" not in s.DATABASES["default"]
-        assert not hasattr(s, "CACHES") and not hasattr(s, "SESSION_ENGINE")
+        assert s.DATABASES["default"]["CONN_MAX_AGE"] == 60  # a connection per process, not per request
+        assert "CONN_HEALTH_CHECKS" not in s.DATABASES["default"]
+        # Per process: the default cache, and the rendered fragments (with no shared cache behind them).
+        assert {alias: c["BACKEND"].rsplit(".", 1)[1] for alias, c in s.CACHES.items()} == {
+            "default": "LocMemCache",
+            "fragments": "LocMemCache",
+        }
+        assert not hasattr(s, "SESSION_ENGINE")
         assert s.MAILERS == {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
         assert not hasattr(s, "SESSION_COOKIE_SECURE") and not hasattr(s, "SECURE_HSTS_SECONDS")
         assert s.STORAGES["staticfiles"]["BACKEND"] == "django.contrib.staticfiles.storage.StaticFilesStorage"
@@ -184,12 +190,13 @@ class TestOverrides:
 
     def test_redis_url_shares_cache_and_sessions(self, load):
         s = load(REDIS_URL="redis://cache.internal:6379/2")
-        assert s.CACHES == {
-            "default": {
-                "BACKEND": "django.core.cache.backends.redis.RedisCache",
-                "LOCATION": "redis://cache.internal:6379/2",
-            }
+        assert s.CACHES["default"] == {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://cache.internal:6379/2",
         }
+        # Rendered fragments: this process's own cache first, then the shared one.
+        assert s.CACHES["fragments"]["BACKEND"] == "portal.cache.TieredCache"
+        assert s.CACHES["fragments"]["OPTIONS"]["BACK"] == "default"
         assert s.SESSION_ENGINE == "django.contrib.sessions.backends.cached_db"
 
 
@@ -209,7 +216,7 @@ class TestDatabaseUrl:
         database = load(DATABASE_URL=url).DATABASES["default"]
         assert database["ENGINE"] == "django.db.backends.sqlite3"
         assert database["NAME"] == name
-        assert "CONN_MAX_AGE" not in database
+        assert database["CONN_MAX_AGE"] == 60
 
     @pytest.mark.parametrize("scheme", ["postgres", "postgresql", "pgsql"])
     def test_postgres_with_options(self, load, scheme):
@@ -257,3 +264,18 @@ def test_sessions_and_cache_live_in_redis_when_configured(admin_user):
     client = signed_in(admin_user)
     assert client.get("/help/").status_code == 200
     assert cache.get(f"django.contrib.sessions.cached_db{client.session.session_key}") is not None
+
+
+@pytest.mark.skipif(not os.environ.get("REDIS_URL"), reason="set REDIS_URL to check the shared cache")
+def test_a_rendered_form_reaches_the_shared_cache(complete_partner, admin_user):
+    from django.core.cache import caches
+
+    from tests.helpers import signed_in
+
+    fragments = caches["fragments"]
+    assert signed_in(admin_user).get("/settings/contact-information/edit/").status_code == 200
+    kept = [key for key in fragments.front._cache if ":contact-form:" in key]
+    assert len(kept) == 1
+    key = kept[0].split(":", 2)[2]  # as made by the cache: ":<version>:<key>"
+    fragments.front.clear()
+    assert caches["default"].get(key) is not None  # another app server finds it

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import User
 from contacts.categories import SAME_AS_LABELS, ContactCategory
 from contacts.completeness import OPTIONAL, REQUIRED, REQUIRED_IN_PRODUCTION, category_requirement
+from contacts.fragments import EmptyRowKey
 from contacts.models import Contact, ContactInformation, SupportWindow
 from partners.environments import Environment
 
@@ -25,21 +26,27 @@ class Page:
     members: QuerySet
     environment: Environment
     alerts_editable: bool
+    listing: object = None  # the alert contacts' picker as stored (members.MemberListing), when already read
 
     @classmethod
-    def load(cls, info, *, environment, alerts_editable):
-        """Read the rows of every category: one query each for contacts, windows and alert contacts."""
+    def load(cls, info, *, environment, alerts_editable, listing=None):
+        """Read the rows of every category: one query each for contacts and windows, and one for the alert
+        contacts unless `listing` has them already."""
         contacts = {code: [] for code in ContactCategory.values}
         for contact in info.contacts.all():
             contacts[contact.category].append(contact)
+        alert_ids = (
+            list(listing.chosen_ids) if listing is not None else list(info.alert_contacts.values_list("pk", flat=True))
+        )
         return cls(
             info=info,
             contacts=contacts,
             windows=list(info.support_windows.all()),
-            alert_ids=[user.pk for user in info.alert_contacts.all()],
+            alert_ids=alert_ids,
             members=User.objects.filter(memberships__partner=info.partner).order_by("name", "email"),
             environment=environment,
             alerts_editable=alerts_editable,
+            listing=listing,
         )
 
     @property
@@ -80,6 +87,11 @@ class Section:
         self.category, self.page, self.outstanding = category, page, outstanding
         self.errors = ErrorList()
         self.build(data, shown)
+
+    @property
+    def empty_row_key(self):
+        """The cache key of the category's empty row (the <template> "Add another" clones)."""
+        return EmptyRowKey.of(self)
 
     @property
     def requirement(self):

@@ -1,16 +1,16 @@
 """The contact information form: every category (or one), validated together and saved together."""
 
 from dataclasses import asdict
+from functools import cached_property
 
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from accounts.forms import Form
-from contacts.categories import SAME_AS, categories_for
+from contacts.categories import ALERT, SAME_AS, categories_for
 from contacts.completeness import REQUIREMENTS, ContactCounts, missing_requirements
 from contacts.forms.base import Page
 from contacts.forms.fields import VersionField
-from contacts.forms.release import release
+from contacts.forms.members import MemberListing
 from contacts.forms.sections import section_for
 from partners.environments import Environment
 
@@ -40,35 +40,60 @@ class ContactInformationForm:
             categories = [category for category in categories if category.code == only]
             if not categories:
                 raise ValueError(f"{only!r} is no category of this partner's contact information.")
-        self.only = only
+        self.categories, self.only, self.data = categories, only, data
         self.alerts_editable = self.environment.has_alert_contacts and not read_only
         self.shown = shown
         version = info.version if shown is None else shown["version"]
         self.general = VersionForm(data, prefix="general", initial={"version": version})
-        self.page = page = Page.load(info, environment=self.environment, alerts_editable=self.alerts_editable)
+        self.missing = []
+        self.checked = None
+
+    @property
+    def shows_stored(self):
+        """Whether the form shows the stored contact information, unjudged: the only kind drawn from a cache."""
+        return not self.is_bound and self.shown is None
+
+    @cached_property
+    def member_listing(self):
+        """The alert contacts' picker as stored (one query), for a form that shows what is stored; else None."""
+        if not self.shows_stored or not any(category.code == ALERT.code for category in self.categories):
+            return None
+        return MemberListing.load(self.info)
+
+    @cached_property
+    def page(self):
+        """The stored rows every section is drawn from: read only when a section is built (a cached rendering
+        of the form needs none of them)."""
+        return Page.load(
+            self.info, environment=self.environment, alerts_editable=self.alerts_editable, listing=self.member_listing
+        )
+
+    @cached_property
+    def sections(self):
+        """One section per category held, built from the posted data, the shown values or the stored rows."""
+        data, shown, read_only = self.data, self.shown, self.read_only
         outstanding = {REQUIREMENTS[code].category for code in self.partner.missing_contacts(self.environment)}
-        self.sections = [
+        sections = [
             section_for(
                 category,
-                page,
+                self.page,
                 data,
                 shown=None if shown is None else shown.get(category.code),
                 outstanding=category.code in outstanding,
             )
-            for category in categories
+            for category in self.categories
         ]
-        held = {section.category.code for section in self.sections}
-        for section in self.sections:
+        held = {section.category.code for section in sections}
+        for section in sections:
             source = SAME_AS.get(section.category.code)
             if source is not None and source.code in held and not read_only:
                 section.copy_from = source
         if read_only:
-            for section in self.sections:
+            for section in sections:
                 for form in section.forms():
                     for field in form.fields.values():
                         field.disabled = True
-        self.missing = []
-        self.checked = None
+        return sections
 
     @property
     def is_bound(self):
@@ -98,19 +123,6 @@ class ContactInformationForm:
         shown = {section.category.code: section.shown() for section in self.sections}
         shown["version"] = info.version if rebase_on else self.general["version"].value()
         return type(self)(info=info, environment=self.environment, shown=shown, only=self.only)
-
-    @property
-    def cache_key(self):
-        """What an unbound form's rendering depends on, for caching its sections; None when it shows a post.
-
-        Every save raises the version, and every deploy changes the release, so either is a new key.
-        """
-        if self.is_bound or self.shown is not None:
-            return None
-        partner = self.partner
-        parts = (release(), partner.pk, self.info.pk, self.info.version, partner.integration, partner.phone_region)
-        parts = (*parts, self.environment, int(self.read_only), self.only or "", get_language())
-        return ":".join(str(part) for part in parts)
 
     @property
     def progress(self):

@@ -5,11 +5,12 @@ search over the others (a combobox with JavaScript, a paged list of checkboxes w
 member fits on one page are they simply listed, ticked or not.
 """
 
+import hashlib
 from dataclasses import dataclass
 
 from django import forms
 from django.core.paginator import Paginator
-from django.db.models import BooleanField, ExpressionWrapper, Q
+from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
 from accounts.forms import Form
@@ -18,7 +19,7 @@ from accounts.navigation import parse_small_int
 from contacts import categories as c
 from contacts.forms.base import Section
 from contacts.forms.fields import ID_LIMIT
-from partners.models import person_display
+from partners.models import Membership, name_and_email, person_display
 
 # Members shown at once: a page of the no-JavaScript list, the most the search endpoint returns.
 PAGE_SIZE = 20
@@ -80,6 +81,55 @@ class MemberChoice:
     label: str
     checked: bool = False
     chosen_above: bool = False
+
+
+@dataclass(frozen=True)
+class MemberListing:
+    """The alert contacts' picker as stored, in one query whatever the number of members: the chosen members,
+    and every member when they fit on one page. Rows are (pk, label, chosen), chosen first, then by name, email.
+
+    The query reads the chosen members and any PAGE_SIZE + 1 others: more than PAGE_SIZE rows mean more members
+    than a page holds, and then only the chosen ones are shown.
+    """
+
+    rows: tuple
+    everyone: bool  # whether the rows are every member (else only the chosen ones)
+
+    @classmethod
+    def load(cls, info):
+        through = info.alert_contacts.through
+        chosen = through.objects.filter(contactinformation=info.pk)
+        some = Membership.objects.filter(partner=info.partner_id).order_by().values("user")[: PAGE_SIZE + 1]
+        rows = (
+            partner_members(info.partner_id)
+            .filter(Q(pk__in=chosen.values("user")) | Q(pk__in=some))
+            .annotate(is_chosen=Exists(chosen.filter(user=OuterRef("pk"))))
+            .values_list("pk", "name", "email", "is_chosen")
+        )
+        rows = sorted(rows, key=lambda row: not row[3])  # chosen first, each part still by name and email
+        if len(rows) > PAGE_SIZE:
+            rows = [row for row in rows if row[3]]
+            everyone = False
+        else:
+            everyone = True
+        return cls(tuple((pk, name_and_email(name, email), bool(ticked)) for pk, name, email, ticked in rows), everyone)
+
+    @property
+    def chosen_ids(self):
+        return [pk for pk, _label, chosen in self.rows if chosen]
+
+    @property
+    def digest(self):
+        """What the picker shows, as a short text that changes whenever it would."""
+        return hashlib.sha256(repr((self.rows, self.everyone)).encode()).hexdigest()[:32]
+
+    def choices(self):
+        """(chosen, everyone): the chosen members, ticked; and every member when they fit on a page, else None."""
+        chosen = [MemberChoice(pk, label, checked=True) for pk, label, ticked in self.rows if ticked]
+        everyone = (
+            [MemberChoice(pk, label, checked=ticked) for pk, label, ticked in self.rows] if self.everyone else None
+        )
+        return chosen, everyone
 
 
 class AlertContactsField(forms.ModelMultipleChoiceField):
@@ -168,6 +218,10 @@ class MembersSection(Section):
     def _lists(self):
         members = self.page.members.only("pk", "name", "email")
         chosen_ids = self.form.chosen_ids()
+        listing = self.page.listing
+        if listing is not None and self.search.page is None and chosen_ids == listing.chosen_ids:
+            chosen, everyone = listing.choices()  # the stored picker, read already
+            return {"chosen": chosen, "everyone": everyone, "results": None, "result_choices": None}
         if self.search.page is not None:
             # Asked without JavaScript: the chosen ones, then one page of matches (where the chosen are noted).
             chosen = list(members.filter(pk__in=chosen_ids)) if chosen_ids else []

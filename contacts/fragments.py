@@ -1,0 +1,131 @@
+"""The cached renderings of the contact form, and everything each one is drawn from, in one place.
+
+A rendering is kept under a key made of every input it depends on, so it never goes stale: a save raises the
+version, a deploy changes the release, a member renamed changes the members shown, and each is a new key. That
+is what lets a per-process cache sit in front of the shared one (settings.CACHES["fragments"]). What a page
+draws per request (the CSRF token, what was typed, errors, drafts, the coverage of this hour) is never in them.
+
+Two kinds of entries:
+- the body of an unbound form: every section, the progress bar and the suggestion lists, one entry per form as
+  rendered on a page, with the support windows it was drawn from (the coverage grid beside it is drawn per
+  request from them, without reading them again);
+- the empty row of a category (the <template> "Add another" clones), which does not depend on the version.
+"""
+
+import hashlib
+from dataclasses import astuple, dataclass, fields
+
+from django.core.cache import caches
+from django.utils.safestring import SafeString
+from django.utils.translation import get_language
+
+from contacts.forms.release import release
+
+CACHE = "fragments"
+TIMEOUT = 3600
+# Between the two halves of a cached form body: where the coverage grid is drawn, per request.
+COVERAGE_SLOT = "\x00coverage\x00"
+
+
+def digest(parts):
+    return hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
+
+
+@dataclass(frozen=True)
+class FormBodyKey:
+    """What the body of an unbound contact form is drawn from."""
+
+    release: str  # templates, catalogues and code: a deploy draws anew
+    language: str
+    page: str  # the path of the page: its frame (modal or Settings) and where the form posts
+    partner: int
+    integration: str  # which categories there are, and what each requires
+    phone_region: str  # the country phones are read in
+    info: int
+    version: int  # raised by every save
+    saved_at: str  # when: tells apart a database made anew, whose ids and versions start over
+    outstanding: tuple  # what the stored completeness answer says is missing here
+    environment: str
+    read_only: bool
+    only: str  # the one category held, or ""
+    members: str  # the alert contacts' picker as stored: who is shown, named how, ticked or not
+
+    @classmethod
+    def of(cls, form, page):
+        """The key of `form` (unbound, showing what is stored) drawn on the page at path `page`."""
+        partner = form.partner
+        return cls(
+            release=release(),
+            language=get_language() or "",
+            page=page,
+            partner=partner.pk,
+            integration=partner.integration,
+            phone_region=partner.phone_region,
+            info=form.info.pk,
+            version=form.info.version,
+            saved_at=form.info.updated_at.isoformat() if form.info.updated_at else "",
+            outstanding=tuple(partner.missing_contacts(form.environment)),
+            environment=form.environment.value,
+            read_only=form.read_only,
+            only=form.only or "",
+            members=form.member_listing.digest if form.member_listing is not None else "",
+        )
+
+    def __str__(self):
+        return f"contact-form:{digest(astuple(self))}"
+
+
+@dataclass(frozen=True)
+class EmptyRowKey:
+    """What a category's empty row is drawn from: never the stored rows, so it outlives every save."""
+
+    release: str
+    language: str
+    category: str
+    integration: str
+    phone_region: str
+    environment: str
+
+    @classmethod
+    def of(cls, section):
+        partner = section.page.info.partner
+        return cls(
+            release=release(),
+            language=get_language() or "",
+            category=section.category.code,
+            integration=partner.integration,
+            phone_region=partner.phone_region,
+            environment=section.page.environment.value,
+        )
+
+    def __str__(self):
+        return f"contact-row:{digest(astuple(self))}"
+
+
+KEY_INPUTS = {key: tuple(field.name for field in fields(key)) for key in (FormBodyKey, EmptyRowKey)}
+
+
+@dataclass(frozen=True)
+class FormBody:
+    """A cached form body: its HTML before and after the coverage grid, and the support windows it shows."""
+
+    before: str
+    after: str
+    has_slot: bool  # whether the coverage grid goes between them (the form holds the support hours)
+    windows: tuple
+
+    @classmethod
+    def from_html(cls, html, windows):
+        before, slot, after = html.partition(COVERAGE_SLOT)
+        return cls(SafeString(before), SafeString(after), bool(slot), tuple(windows))
+
+
+def form_body(key, draw):
+    """The cached body under `key`, or the one `draw()` returns (kept for the next request)."""
+    cache = caches[CACHE]
+    key = str(key)
+    body = cache.get(key)
+    if body is None:
+        body = draw()
+        cache.set(key, body, TIMEOUT)
+    return body
