@@ -5,11 +5,12 @@ version, a deploy changes the release, a member renamed changes the members show
 is what lets a per-process cache sit in front of the shared one (settings.CACHES["fragments"]). What a page
 draws per request (the CSRF token, what was typed, errors, drafts, the coverage of this hour) is never in them.
 
-Two kinds of entries:
+Three kinds of entries:
 - the body of an unbound form: every section, the progress bar and the suggestion lists, one entry per form as
   rendered on a page, with the support windows it was drawn from (the coverage grid beside it is drawn per
   request from them, without reading them again);
-- the empty row of a category (the <template> "Add another" clones), which does not depend on the version.
+- the empty row of a category (the <template> "Add another" clones), which does not depend on the version;
+- a blank row shown in a category with no entry yet, which does not either (the modal's first visit).
 """
 
 import hashlib
@@ -102,7 +103,21 @@ class EmptyRowKey:
         return f"contact-row:{digest(astuple(self))}"
 
 
-KEY_INPUTS = {key: tuple(field.name for field in fields(key)) for key in (FormBodyKey, EmptyRowKey)}
+@dataclass(frozen=True)
+class BlankRowKey:
+    """What a blank row of a form showing what is stored is drawn from (a category with no entry yet shows one):
+    its category's empty row, numbered, so it too outlives every save."""
+
+    row: EmptyRowKey
+    number: int  # its legend: "Contact 1"
+    fixed: bool  # the only row of a required category offers no "Remove"
+    read_only: bool  # its fields are disabled
+
+    def __str__(self):
+        return f"contact-blank-row:{digest(astuple(self))}"
+
+
+KEY_INPUTS = {key: tuple(field.name for field in fields(key)) for key in (FormBodyKey, EmptyRowKey, BlankRowKey)}
 
 
 @dataclass(frozen=True)

@@ -140,7 +140,9 @@ def handle_contact_form(
         body = form_body(FormBodyKey.of(form, request.path), lambda: draw_form_body(request, form, context))
     windows = body.windows if body is not None else form.page.windows
     context["form_body"] = body
-    context["coverage"] = coverage_for(request, windows, all_week=form.info.support_24_7)
+    all_week = form.info.support_24_7
+    # No hours, no grid: the partial draws nothing then, so it is not computed either.
+    context["coverage"] = coverage_for(request, windows, all_week=all_week) if windows or all_week else None
     return render(request, template, context, status=409 if conflict is not None and submitted else status)
 
 

@@ -14,7 +14,7 @@ from django.utils import translation
 import contacts.views
 from accounts.models import User
 from contacts.forms import ContactInformationForm
-from contacts.fragments import KEY_INPUTS, EmptyRowKey, FormBodyKey
+from contacts.fragments import KEY_INPUTS, BlankRowKey, EmptyRowKey, FormBodyKey
 from contacts.models import ContactInformation
 from contacts.services import contact_information_for
 from partners.environments import Environment
@@ -53,13 +53,15 @@ def test_the_inputs_of_each_key_are_listed_in_one_place():
     )
     # The empty rows outlive every save: nothing stored is in their key.
     assert KEY_INPUTS[EmptyRowKey] == ("release", "language", "category", "integration", "phone_region", "environment")
+    assert KEY_INPUTS[BlankRowKey] == ("row", "number", "fixed", "read_only")
 
 
-@pytest.mark.parametrize("key_class", [FormBodyKey, EmptyRowKey])
+@pytest.mark.parametrize("key_class", [FormBodyKey, EmptyRowKey, BlankRowKey])
 def test_changing_any_input_changes_the_key(key_class):
-    values = {"str": "a", "int": 1, "bool": False, "tuple": ("a",)}
+    row = EmptyRowKey("r", "en", "operator", "reservations", "US", "sandbox")
+    values = {"str": "a", "int": 1, "bool": False, "tuple": ("a",), "EmptyRowKey": row}
     base = key_class(**{field.name: values[field.type.__name__] for field in fields(key_class)})
-    others = {"str": "b", "int": 2, "bool": True, "tuple": ("b",)}
+    others = {"str": "b", "int": 2, "bool": True, "tuple": ("b",), "EmptyRowKey": replace(row, category="shared")}
     keys = {str(replace(base, **{field.name: others[field.type.__name__]})) for field in fields(key_class)}
     assert str(base) not in keys and len(keys) == len(fields(key_class))
 

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import User
 from contacts.categories import SAME_AS_LABELS, ContactCategory
 from contacts.completeness import OPTIONAL, REQUIRED, REQUIRED_IN_PRODUCTION, category_requirement
-from contacts.fragments import EmptyRowKey
+from contacts.fragments import BlankRowKey, EmptyRowKey
 from contacts.models import Contact, ContactInformation, SupportWindow
 from partners.environments import Environment
 
@@ -83,8 +83,11 @@ class Section:
     badge = ""
     copy_from = None  # the category whose rows "Same as …" copies here, when the form holds both
 
+    read_only = False  # set by the form when its fields are disabled
+
     def __init__(self, category, page, data=None, *, shown=None, outstanding=False):
         self.category, self.page, self.outstanding = category, page, outstanding
+        self.shows_stored = data is None and shown is None
         self.errors = ErrorList()
         self.build(data, shown)
 
@@ -92,6 +95,15 @@ class Section:
     def empty_row_key(self):
         """The cache key of the category's empty row (the <template> "Add another" clones)."""
         return EmptyRowKey.of(self)
+
+    @property
+    def rows(self):
+        """The formset's rows as (row, cache key of its drawing): a key only for a blank row of a section showing
+        what is stored, which is drawn like the empty row and may be cached with it; else None."""
+        fixed, empty = self.only_row_fixed, self.empty_row_key if self.shows_stored else None
+        for number, row in enumerate(self.formset, start=1):
+            blank = empty is not None and not row.initial
+            yield row, BlankRowKey(empty, number, fixed, self.read_only) if blank else None
 
     @property
     def requirement(self):

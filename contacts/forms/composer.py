@@ -90,6 +90,7 @@ class ContactInformationForm:
                 section.copy_from = source
         if read_only:
             for section in sections:
+                section.read_only = True
                 for form in section.forms():
                     for field in form.fields.values():
                         field.disabled = True
