@@ -51,6 +51,7 @@ def test_madrid_and_a_spanish_phone_without_its_country_code_are_saved(live_serv
     region = page.get_by_role("combobox", name="Country of the phone number").nth(3)
     expect(region).to_have_id("id_operator-0-phone_region")
     expect(region).to_have_value("US")  # the partner's region
+    region.focus()  # as a person does before choosing: form.js gives it every country
     region.select_option("ES")
     page.locator("#id_operator-0-phone").fill("612 34 56 78")
     page.get_by_role("button", name="Save and continue").click()
@@ -77,11 +78,13 @@ def test_an_added_window_starts_in_the_browsers_zone_and_a_wrong_phone_shows_an_
     page.locator("#category-operator [data-add-row]").click()
     added = page.locator("#id_operator-1-phone_region")
     expect(added).to_have_value("US")
-    expect(added.locator("option")).to_have_count(245)  # the whole list, copied from a full select
+    added.focus()  # form.js gives a select every country when it is used
+    expect(added.locator("option")).to_have_count(245)
     added.select_option("FR")
     expect(added).to_have_value("FR")
     page.locator("#id_operator-1-DELETE").check()
 
+    page.locator("#id_operator-0-phone_region").focus()  # as a person does before choosing: every country
     page.locator("#id_operator-0-phone_region").select_option("ES")
     page.locator("#id_operator-0-phone").fill("12")
     page.get_by_role("button", name="Save and continue").click()

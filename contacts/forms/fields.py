@@ -1,6 +1,6 @@
 """Fields of the contact information form: the version it was filled from, time zones and phones."""
 
-from functools import cache
+from functools import cache, lru_cache
 
 import phonenumbers
 from django import forms
@@ -104,20 +104,48 @@ def phone_region_choices(language):
 
 @cache
 def _phone_region_options(language):
-    # The same 245 options on every phone of every page: built once per language, then a string to mark.
+    # The same 245 options on every page: built once per language, then a string to mark.
     return format_html_join("", '<option value="{}">{}</option>', phone_region_choices(language))
+
+
+def phone_region_list():
+    """Every option of a phone's country select in the active language, none selected: the page's one full list
+    (contacts/templatetags/phone_regions.py), which the script copies into a select before it is browsed."""
+    return _phone_region_options(get_language() or "en")
 
 
 def phone_region_options(region, *, only_selected=False):
     """The options of a phone's country select in the active language, `region` selected; with `only_selected`,
-    that option alone (the rows "Add another" clones, whose other options the script copies from a full select:
-    four fewer lists of 245 countries, some 36 kB, on every page)."""
+    that option alone, some 40 bytes rather than 10 kB (static/contacts/form.js copies the others in from the
+    page's one full list before the select is browsed)."""
     language = get_language() or "en"
     if only_selected:
         label = dict(phone_region_choices(language)).get(region, region)
         return format_html('<option value="{}" selected>{}</option>', region, label)
     marker = f'<option value="{region}">'
     return mark_safe(_phone_region_options(language).replace(marker, f'<option value="{region}" selected>', 1))
+
+
+def region_named_by(number):
+    """The region a number typed with + and its country code names ('ES' for '+34 612 34 56 78'), or None when it
+    names none: no +, too long to be read (PhoneNumberField.read), no valid number, or a code of no region ('+800')."""
+    number = number.strip()
+    if not number.startswith("+") or len(number) > PHONE_MAX_LENGTH:
+        return None
+    return _region_named_by(number)
+
+
+@lru_cache(maxsize=4096)
+def _region_named_by(number):
+    # Parsed once per number: a page shows the same stored numbers on every rendering.
+    try:
+        phone = phonenumbers.parse(number)
+    except phonenumbers.NumberParseException:
+        return None
+    if not phonenumbers.is_valid_number(phone):
+        return None
+    region = phonenumbers.region_code_for_number(phone)
+    return region if known_region(region) else None
 
 
 def known_region(region):
@@ -167,7 +195,16 @@ class PhoneNumberWidget(forms.MultiWidget):
 
     def render(self, name, value, attrs=None, renderer=None):
         region, number = phone_parts(value if isinstance(value, list | tuple) else self.decompress(value))
-        if not known_region(region):
+        # The select holds its own country alone, and the script gives it every country (the page's list of them,
+        # phone_region_template) when it is used: for a number that names its country (a stored one is shown so),
+        # read as typed whatever the select says (PhoneNumberField.read); for no number yet, which starts in the
+        # partner's country (without JavaScript, + and the code name another, as the help text says); and for the
+        # template row ("Add another"), only ever cloned by the script. A number typed otherwise keeps every
+        # country: that is where a page used without JavaScript needs to choose one.
+        named = region_named_by(number)
+        if named:
+            region = named
+        elif not known_region(region):
             region = self.region
         attrs = self.build_attrs(self.attrs, attrs)
         shared = {key: attrs[key] for key in ("disabled", "aria-describedby", "aria-invalid") if key in attrs}
@@ -180,7 +217,7 @@ class PhoneNumberWidget(forms.MultiWidget):
         }
         if attrs.get("id"):
             select_attrs["id"] = f"{attrs['id']}_region"
-        options = phone_region_options(region, only_selected=TEMPLATE_ROW in name)
+        options = phone_region_options(region, only_selected=bool(named) or not number.strip() or TEMPLATE_ROW in name)
         select = format_html("<select{}>{}</select>", flatatt(select_attrs), options)
         return select + self.widgets[1].render(name, number, attrs, renderer)
 

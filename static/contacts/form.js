@@ -59,6 +59,7 @@
 
   function setValue(controls, value) {
     controls.forEach(function (control) {
+      completeCountries(control);  // a country the select does not hold yet could not be chosen
       if (control.type === "checkbox") {
         control.checked = value.split(",").indexOf(control.value) !== -1;
       } else {
@@ -68,6 +69,25 @@
       fire(control, "change");
     });
   }
+
+  // --- A phone's country select: every country, copied in before it is browsed -------------------------
+  // The page carries the list of countries once (<template data-phone-regions>). A select beside a number that
+  // names its country, or in a row "Add another" cloned, arrives with its own country alone; it gets the others
+  // when it is about to be used (focus for the keyboard and screen readers, a press for a pointer), not at load:
+  // a page of sixty contacts would build some fifteen thousand options nobody looks at.
+  function completeCountries(select) {
+    if (!select.matches || !select.matches("select.phone-region")) return;
+    var list = document.getElementById("phone-regions");
+    if (!list || !list.content || select.options.length >= list.content.children.length) return;
+    var chosen = select.value;
+    select.textContent = "";
+    select.appendChild(list.content.cloneNode(true));
+    select.value = chosen;
+    // Still the country the page was drawn with, should the form be reset.
+    if (select.selectedIndex !== -1) select.options[select.selectedIndex].defaultSelected = true;
+  }
+
+  function completeTarget(event) { completeCountries(event.target); }
 
   // --- "Remove": never on the only row left of a required category ------------------------------------
   function refreshRemovable(container) {
@@ -281,6 +301,11 @@
     each(form.querySelectorAll("[data-rows][data-required]"), refreshRemovable);
     each(form.querySelectorAll("input[name='general-support_24_7']"), refreshAllWeek);
     each(form.querySelectorAll("[data-rows][data-overlap-message]"), refreshOverlaps);
+    // Captured, so the list is complete before the select's own handling (opening it, moving with the keys).
+    ["focusin", "pointerdown", "mousedown", "keydown"].forEach(function (type) {
+      form.addEventListener(type, completeTarget, true);
+    });
+    if (form.contains(document.activeElement)) completeCountries(document.activeElement);  // focused before now
 
     form.addEventListener("click", function (event) {
       var button = event.target.closest("button");

@@ -1,5 +1,4 @@
 // timezone: progressive enhancement of the contact information form; every form works without it.
-// Also completes the country list of a phone in an added row (the server sends that list once per real row).
 // A support window's time zone starts as the browser's own: filled in when a window row is added, or when
 // something else of a window row is filled in while its time zone is still empty. A value the user typed (or
 // cleared) is never replaced, and a blank row stays blank: the server skips blank rows, and a time zone
@@ -75,22 +74,7 @@
     }
   });
 
-  // A phone country select of an added row holds only its default country: copy the full list beside it.
-  function completeCountries(select) {
-    if (select.options.length > 1) return;
-    var full = null;
-    var all = document.querySelectorAll("select.phone-region");
-    for (var i = 0; i < all.length && !full; i++) {
-      if (all[i].options.length > 1) full = all[i];
-    }
-    if (!full) return;
-    var chosen = select.value;
-    select.innerHTML = full.innerHTML;
-    select.value = chosen;
-  }
-
-  // A row added (cloned from its <template>): a new window starts in the browser's zone; a new contact's phone
-  // gets every country to choose from.
+  // A row added (cloned from its <template>): a new window starts in the browser's zone.
   function watch() {
     if (typeof MutationObserver !== "function") return;
     new MutationObserver(function (mutations) {
@@ -98,7 +82,6 @@
         Array.prototype.forEach.call(mutation.addedNodes, function (node) {
           if (node.nodeType !== 1 || !node.matches("[data-row]")) return;
           fill(node.querySelector(SELECTOR));
-          Array.prototype.forEach.call(node.querySelectorAll("select.phone-region"), completeCountries);
         });
       });
     }).observe(document.body, { childList: true, subtree: true });
