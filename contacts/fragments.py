@@ -5,16 +5,19 @@ version, a deploy changes the release, a member renamed changes the members show
 is what lets a per-process cache sit in front of the shared one (settings.CACHES["fragments"]). What a page
 draws per request (the CSRF token, what was typed, errors, drafts, the coverage of this hour) is never in them.
 
-Three kinds of entries:
+Four kinds of entries:
 - the body of an unbound form: every section, the progress bar and the suggestion lists, one entry per form as
   rendered on a page, with the support windows it was drawn from (the coverage grid beside it is drawn per
   request from them, without reading them again);
+- each section of that body, by its own content, for the first visit after a save: only the categories the
+  save changed are drawn again;
 - the empty row of a category (the <template> "Add another" clones), which does not depend on the version;
 - a blank row shown in a category with no entry yet, which does not either (the modal's first visit).
 """
 
 import hashlib
-from dataclasses import astuple, dataclass, fields
+import json
+from dataclasses import astuple, dataclass, fields, replace
 
 from django.core.cache import caches
 from django.utils.safestring import SafeString
@@ -77,6 +80,28 @@ class FormBodyKey:
 
 
 @dataclass(frozen=True)
+class SectionKey:
+    """What one section of a form showing what is stored is drawn from: the form's frame (its key without the
+    version, which any save raises) and the section's own content, so a save draws again only the categories it
+    changed. Used when the form's body is drawn anew; a warm page reads the body whole."""
+
+    frame: FormBodyKey  # version, save time and members blanked: the content says what this section shows
+    category: str
+    content: str  # the values its forms show (rows, 24/7, the alert contacts chosen) and the picker's rows
+
+    @classmethod
+    def of(cls, body, section):
+        frame = replace(body, version=0, saved_at="", members="")
+        shown = [part.initial for part in section.parts()]
+        listing = getattr(section.page, "listing", None) if section.category.code == "alert" else None
+        content = json.dumps([shown, listing.rows if listing else None], default=str, sort_keys=True)
+        return cls(frame, section.category.code, digest(content))
+
+    def __str__(self):
+        return f"contact-section:{digest(astuple(self))}"
+
+
+@dataclass(frozen=True)
 class EmptyRowKey:
     """What a category's empty row is drawn from: never the stored rows, so it outlives every save."""
 
@@ -117,7 +142,9 @@ class BlankRowKey:
         return f"contact-blank-row:{digest(astuple(self))}"
 
 
-KEY_INPUTS = {key: tuple(field.name for field in fields(key)) for key in (FormBodyKey, EmptyRowKey, BlankRowKey)}
+KEY_INPUTS = {
+    key: tuple(field.name for field in fields(key)) for key in (FormBodyKey, SectionKey, EmptyRowKey, BlankRowKey)
+}
 
 
 @dataclass(frozen=True)

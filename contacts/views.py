@@ -137,7 +137,8 @@ def handle_contact_form(
     # cache: its sections are not even built. Its coverage grid is drawn per request, from the windows it keeps.
     body = None
     if only is None and form.shows_stored:
-        body = form_body(FormBodyKey.of(form, request.path), lambda: draw_form_body(request, form, context))
+        form.body_key = FormBodyKey.of(form, request.path)
+        body = form_body(form.body_key, lambda: draw_form_body(request, form, context))
     windows = body.windows if body is not None else form.page.windows
     context["form_body"] = body
     all_week = form.info.support_24_7

@@ -14,8 +14,8 @@ from django.utils import translation
 import contacts.views
 from accounts.models import User
 from contacts.forms import ContactInformationForm
-from contacts.fragments import KEY_INPUTS, BlankRowKey, EmptyRowKey, FormBodyKey
-from contacts.models import ContactInformation
+from contacts.fragments import KEY_INPUTS, BlankRowKey, EmptyRowKey, FormBodyKey, SectionKey
+from contacts.models import Contact, ContactInformation
 from contacts.services import contact_information_for
 from partners.environments import Environment
 from partners.models import Role
@@ -54,14 +54,18 @@ def test_the_inputs_of_each_key_are_listed_in_one_place():
     # The empty rows outlive every save: nothing stored is in their key.
     assert KEY_INPUTS[EmptyRowKey] == ("release", "language", "category", "integration", "phone_region", "environment")
     assert KEY_INPUTS[BlankRowKey] == ("row", "number", "fixed", "read_only")
+    # A section, by its own content within the form's frame: a save draws again only what it changed.
+    assert KEY_INPUTS[SectionKey] == ("frame", "category", "content")
 
 
-@pytest.mark.parametrize("key_class", [FormBodyKey, EmptyRowKey, BlankRowKey])
+@pytest.mark.parametrize("key_class", [FormBodyKey, SectionKey, EmptyRowKey, BlankRowKey])
 def test_changing_any_input_changes_the_key(key_class):
     row = EmptyRowKey("r", "en", "operator", "reservations", "US", "sandbox")
-    values = {"str": "a", "int": 1, "bool": False, "tuple": ("a",), "EmptyRowKey": row}
+    body = FormBodyKey(*("x" for _ in fields(FormBodyKey)))
+    values = {"str": "a", "int": 1, "bool": False, "tuple": ("a",), "EmptyRowKey": row, "FormBodyKey": body}
     base = key_class(**{field.name: values[field.type.__name__] for field in fields(key_class)})
     others = {"str": "b", "int": 2, "bool": True, "tuple": ("b",), "EmptyRowKey": replace(row, category="shared")}
+    others["FormBodyKey"] = replace(body, language="y")
     keys = {str(replace(base, **{field.name: others[field.type.__name__]})) for field in fields(key_class)}
     assert str(base) not in keys and len(keys) == len(fields(key_class))
 
@@ -84,6 +88,24 @@ def test_the_key_follows_what_the_form_is_drawn_from(complete_partner, admin_use
     assert saved.version == first.version + 1 and str(saved) != str(first)
     User.objects.filter(pk=admin_user.pk).update(name="Renamed Admin")
     assert body_key(complete_partner).members != saved.members
+
+
+def test_a_section_key_follows_its_own_content_not_the_version(complete_partner):
+    info = contact_information_for(complete_partner)
+    form = ContactInformationForm(info=info, environment=Environment.PRODUCTION)
+    form.body_key = FormBodyKey.of(form, SETTINGS)
+    before = {section.category.code: str(section.cache_key) for section in form.sections}
+    Contact.objects.filter(contact_information=info, category="operator").update(email="changed@acme.example")
+    ContactInformation.objects.filter(pk=info.pk).update(version=info.version + 1)
+    form = ContactInformationForm(info=contact_information_for(complete_partner), environment=Environment.PRODUCTION)
+    form.body_key = FormBodyKey.of(form, SETTINGS)
+    after = {section.category.code: str(section.cache_key) for section in form.sections}
+    assert [code for code in before if before[code] != after[code]] == ["operator"]
+    User.objects.filter(pk=complete_partner.memberships.get().user_id).update(name="Renamed")
+    form = ContactInformationForm(info=contact_information_for(complete_partner), environment=Environment.PRODUCTION)
+    form.body_key = FormBodyKey.of(form, SETTINGS)
+    renamed = {section.category.code: str(section.cache_key) for section in form.sections}
+    assert [code for code in after if after[code] != renamed[code]] == ["alert"]  # the picker shows the name
 
 
 def test_a_form_that_shows_a_post_has_no_member_listing(complete_partner):
@@ -148,7 +170,7 @@ def test_a_save_is_shown_at_once(complete_partner, admin_user):
     assert 'value="new-operator@acme.example"' in client.get(SETTINGS).content.decode()
 
 
-def test_the_empty_rows_outlive_a_save(complete_partner, admin_user):
+def test_a_save_draws_again_only_the_category_it_changed(complete_partner, admin_user):
     client = signed_in(admin_user, Environment.PRODUCTION)
     client.get(SETTINGS)
     fragments = caches["fragments"]
@@ -158,9 +180,10 @@ def test_the_empty_rows_outlive_a_save(complete_partner, admin_user):
     client.post(SETTINGS, data)
     client.get(SETTINGS)
     now = set(fragments._cache) if hasattr(fragments, "_cache") else set(fragments.front._cache)
-    added = now - kept
-    assert len(added) == 1  # the form's new body; its empty rows came from the cache
-    assert ":contact-form:" in next(iter(added))
+    added = sorted(key.split(":")[2].rsplit(".", 1)[0] for key in now - kept)
+    # The form's new body, and the one section whose content changed; the other sections and every empty row
+    # came from the cache.
+    assert added == ["contact-form", "template.cache.section"]
 
 
 # --- The per-process cache in front of the shared one ---------------------------------------------------------

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import User
 from contacts.categories import SAME_AS_LABELS, ContactCategory
 from contacts.completeness import OPTIONAL, REQUIRED, REQUIRED_IN_PRODUCTION, category_requirement
-from contacts.fragments import BlankRowKey, EmptyRowKey
+from contacts.fragments import BlankRowKey, EmptyRowKey, SectionKey
 from contacts.models import Contact, ContactInformation, SupportWindow
 from partners.environments import Environment
 
@@ -84,6 +84,7 @@ class Section:
     copy_from = None  # the category whose rows "Same as …" copies here, when the form holds both
 
     read_only = False  # set by the form when its fields are disabled
+    body_key = None  # the key of the form's cached body, when it has one (contacts.fragments)
 
     def __init__(self, category, page, data=None, *, shown=None, outstanding=False):
         self.category, self.page, self.outstanding = category, page, outstanding
@@ -95,6 +96,13 @@ class Section:
     def empty_row_key(self):
         """The cache key of the category's empty row (the <template> "Add another" clones)."""
         return EmptyRowKey.of(self)
+
+    @property
+    def cache_key(self):
+        """The cache key of the section's drawing, by its own content, when the form's body is cached; else None."""
+        if self.body_key is None or not self.shows_stored:
+            return None
+        return SectionKey.of(self.body_key, self)
 
     @property
     def rows(self):

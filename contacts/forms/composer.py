@@ -31,6 +31,8 @@ class ContactInformationForm:
     other category, reports what that category alone lacks, and saves that category alone.
     """
 
+    body_key = None  # the key of its cached body (contacts.fragments), set by the page that caches it
+
     def __init__(self, data=None, *, info, environment, read_only=False, shown=None, only=None):
         self.info, self.partner = info, info.partner
         self.environment = Environment(environment)
@@ -83,6 +85,8 @@ class ContactInformationForm:
             )
             for category in self.categories
         ]
+        for section in sections:
+            section.body_key = self.body_key
         held = {section.category.code for section in sections}
         for section in sections:
             source = SAME_AS.get(section.category.code)
