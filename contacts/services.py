@@ -43,6 +43,11 @@ def contact_information_for(partner):
     return info
 
 
+def alert_contact_ids(partner):
+    """The ids of the partner's alert contacts, as a query (of "user" values) to use inside another."""
+    return ContactInformation.alert_contacts.through.objects.filter(contactinformation__partner=partner).values("user")
+
+
 def computed_status(partner, info=None):
     """What the contact information lacks in each environment, computed afresh: (sandbox, production) codes."""
     info = info or contact_information_for(partner)

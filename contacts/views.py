@@ -29,7 +29,12 @@ from contacts.forms.formsets import with_copied_rows, with_hours_preset
 from contacts.forms.members import is_member_search
 from contacts.fragments import COVERAGE_SLOT, FormBody, FormBodyKey, form_body
 from contacts.history import changes_since
-from contacts.services import ContactInformationConflict, contact_information_for, contact_information_save
+from contacts.services import (
+    ContactInformationConflict,
+    alert_contact_ids,
+    contact_information_for,
+    contact_information_save,
+)
 from partners.decorators import membership_required
 from partners.environments import Environment, set_environment
 from partners.models import Role
@@ -207,7 +212,12 @@ def onboarding_page(request, *, invite_form=None, status=200):
             "admins": ()
             if membership.can_manage_users
             else partner.memberships.admins().select_related("user").order_by("user__name", "user__email"),
-            **users_panel_context(request, invite_form=invite_form, page=request.GET.get("page")),
+            **users_panel_context(
+                request,
+                invite_form=invite_form,
+                page=request.GET.get("page"),
+                alert_contacts=alert_contact_ids(partner),
+            ),
         },
     )
 

@@ -20,7 +20,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from accounts.models import User
 from accounts.navigation import safe_next
 from contacts.decorators import contact_information_not_required
-from contacts.services import contact_information_for, membership_remove
+from contacts.services import alert_contact_ids, contact_information_for, membership_remove
 from contacts.views import onboarding_page, users_tab_url
 from partners.decorators import membership_required
 from partners.forms import AcceptInvitationForm, InvitationForm, RoleForm
@@ -46,7 +46,12 @@ def users(request):
 
 
 def render_users_page(request, invite_form=None, status=200):
-    context = users_panel_context(request, invite_form=invite_form, page=request.GET.get("page"))
+    context = users_panel_context(
+        request,
+        invite_form=invite_form,
+        page=request.GET.get("page"),
+        alert_contacts=alert_contact_ids(request.membership.partner),
+    )
     back_to = reverse("portal:users")
     return render(request, "portal/users.html", {**context, "back_to": back_to}, status=status)
 

@@ -53,4 +53,4 @@ def test_queries_per_page_do_not_grow_with_members():
     small = query_counts([])
     large = query_counts(new_users(9_999))  # and the Admin: 10,000 members
     assert large == small
-    assert max(small.values()) <= 13  # the modal: its partner, contact information, rows, members, draft…
+    assert max(small.values()) <= 10  # the modal drawn anew: contact information, draft, picker, rows, windows, users
