@@ -16,4 +16,5 @@ urlpatterns = [
     path("settings/contact-information/members/", member_search.member_search, name="member_search"),
     path("contact-information/remind/", reminders.remind, name="remind"),
     path("settings/contact-information/phone-region/", region.phone_region, name="phone_region"),
+    path("contact-information/time-zones/", views.time_zone_names, name="time_zone_names"),
 ]

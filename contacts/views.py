@@ -3,14 +3,15 @@
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import check_for_language
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.navigation import safe_next
 from accounts.services import user_language_set
@@ -132,7 +133,6 @@ def handle_contact_form(
         "conflict": conflict,
         "environment": environment,
         "editors": membership.partner.memberships.editors_and_admins().select_related("user") if read_only else (),
-        "time_zone_datalist": time_zone_datalist(),
         "draft": restored,
         "draft_form_id": CONTACT_FORM_ID if drafts else "",
         "draft_back": back or success_url,
@@ -220,6 +220,17 @@ def onboarding_page(request, *, invite_form=None, status=200):
             ),
         },
     )
+
+
+@require_GET
+@contact_information_not_required
+def time_zone_names(request):
+    """The suggestions of every time-zone input (a <datalist>), in the page's language: fetched by the page's
+    script once it is shown, and kept by the browser for an hour (the offsets follow daylight saving)."""
+    response = HttpResponse(time_zone_datalist(), content_type="text/html; charset=utf-8")
+    patch_cache_control(response, private=True, max_age=3600)
+    patch_vary_headers(response, ["Cookie", "Accept-Language"])
+    return response
 
 
 # --- Drafts: kept as the user types (static/contacts/drafts.js), and by the switches without JavaScript ---------

@@ -26,6 +26,28 @@
   }
   rememberBrowserZone();
 
+  // The suggestions (one option per zone, some 40 kB) are not in the page: they come once the page is shown, from
+  // the URL the empty <datalist data-src> names, and the browser keeps them. Without this script there are no
+  // suggestions; the field still reads a city, a country or an offset typed in.
+  var suggestions = null;
+  function loadSuggestions() {
+    if (suggestions) return suggestions;
+    var list = document.getElementById("time-zone-names");
+    var source = list && list.getAttribute("data-src");
+    if (!list || !source || list.options.length || typeof fetch !== "function") {
+      suggestions = Promise.resolve();
+      return suggestions;
+    }
+    suggestions = fetch(source, { credentials: "same-origin" })
+      .then(function (response) { return response.ok ? response.text() : ""; })
+      .then(function (html) {
+        var parsed = new DOMParser().parseFromString(html, "text/html").getElementById("time-zone-names");
+        if (parsed) list.innerHTML = parsed.innerHTML;
+      })
+      .catch(function () {});
+    return suggestions;
+  }
+
   // Only a zone the server knows (one of the suggestions): "Etc/Unknown" and the like are left out.
   function knownZone() {
     var zone = browserZone();
@@ -38,7 +60,12 @@
   }
 
   function fill(input) {
-    if (!input || input.disabled || input.readOnly || input.value !== "" || input.hasAttribute("data-touched")) return;
+    if (!input) return;
+    loadSuggestions().then(function () { fillNow(input); });
+  }
+
+  function fillNow(input) {
+    if (input.disabled || input.readOnly || input.value !== "" || input.hasAttribute("data-touched")) return;
     var zone = knownZone();
     if (!zone) return;
     input.value = zone;
@@ -87,6 +114,11 @@
     }).observe(document.body, { childList: true, subtree: true });
   }
 
-  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", watch);
-  else watch();
+  function start() {
+    watch();
+    loadSuggestions();
+  }
+
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
+  else start();
 })();
