@@ -7,9 +7,12 @@ member fits on one page are they simply listed, ticked or not.
 
 import hashlib
 from dataclasses import dataclass
+from functools import cache
 
 from django import forms
+from django.core.exceptions import ImproperlyConfigured
 from django.core.paginator import Paginator
+from django.db import connection
 from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
@@ -19,6 +22,7 @@ from accounts.navigation import parse_small_int
 from contacts import categories as c
 from contacts.forms.base import Section
 from contacts.forms.fields import ID_LIMIT
+from contacts.models import ContactInformation
 from partners.models import Membership, name_and_email, person_display
 
 # Members shown at once: a page of the no-JavaScript list, the most the search endpoint returns.
@@ -83,6 +87,36 @@ class MemberChoice:
     chosen_above: bool = False
 
 
+def listing_query(info_id, partner_id):
+    """The members the picker shows as stored: (pk, name, email, chosen), by name and email. The chosen ones (each
+    checked to be a member) and any PAGE_SIZE + 1 members, both read by their indexes, never by going through
+    every member."""
+    chosen = ContactInformation.alert_contacts.through.objects.filter(contactinformation=info_id)
+    memberships = Membership.objects.filter(partner=partner_id).order_by()
+    chosen_members = chosen.filter(Exists(memberships.filter(user=OuterRef("user")))).values("user")
+    some = memberships.values("user")[: PAGE_SIZE + 1]
+    return (
+        User.objects.filter(Q(pk__in=chosen_members) | Q(pk__in=some))
+        .annotate(is_chosen=Exists(chosen.filter(user=OuterRef("pk"))))
+        .order_by("name", "email")
+        .values_list("pk", "name", "email", "is_chosen")
+    )
+
+
+# Stand-ins for the two ids in the query compiled once (listing_sql); no row has a negative id.
+INFO_ID, PARTNER_ID = -7301, -7302
+
+
+@cache
+def listing_sql(vendor):
+    """listing_query's SQL and parameters for this database, built once per process with stand-in ids (every
+    contact page runs it, and the ORM took longer to build it than the database takes to answer it)."""
+    sql, params = listing_query(INFO_ID, PARTNER_ID).query.sql_with_params()
+    if not {INFO_ID, PARTNER_ID} <= set(params):
+        raise ImproperlyConfigured("The alert contacts' listing query no longer takes its ids as parameters.")
+    return sql, params
+
+
 @dataclass(frozen=True)
 class MemberListing:
     """The alert contacts' picker as stored, in one query whatever the number of members: the chosen members,
@@ -97,18 +131,11 @@ class MemberListing:
 
     @classmethod
     def load(cls, info):
-        through = info.alert_contacts.through
-        chosen = through.objects.filter(contactinformation=info.pk)
-        memberships = Membership.objects.filter(partner=info.partner_id).order_by()
-        # Both sets are read by their indexes, never by going through every member.
-        chosen_members = chosen.filter(Exists(memberships.filter(user=OuterRef("user")))).values("user")
-        some = memberships.values("user")[: PAGE_SIZE + 1]
-        rows = (
-            User.objects.filter(Q(pk__in=chosen_members) | Q(pk__in=some))
-            .annotate(is_chosen=Exists(chosen.filter(user=OuterRef("pk"))))
-            .order_by("name", "email")
-            .values_list("pk", "name", "email", "is_chosen")
-        )
+        sql, params = listing_sql(connection.vendor)
+        ids = {INFO_ID: info.pk, PARTNER_ID: info.partner_id}
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [ids.get(param, param) for param in params])
+            rows = cursor.fetchall()
         rows = sorted(rows, key=lambda row: not row[3])  # chosen first, each part still by name and email
         if len(rows) > PAGE_SIZE:
             rows = [row for row in rows if row[3]]
