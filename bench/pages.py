@@ -328,8 +328,8 @@ def measure(kind, trees, rounds, requests):
     """{tree label: {"facts": …, "rounds": [times, …]}}, the trees' rounds interleaved."""
     workers = {}
     try:
-        for label, tree in trees.items():
-            workers[label] = Worker(tree, kind, f"portal_pages_{label}")
+        for number, (label, tree) in enumerate(trees.items()):
+            workers[label] = Worker(tree, kind, f"portal_pages_{number}")
         samples = {label: [] for label in trees}
         for _ in range(rounds):
             for label, worker_ in workers.items():

@@ -115,12 +115,13 @@ elif database["NAME"] == ":memory:" and database_url != "sqlite://:memory:":
 if database["ENGINE"] == "django.db.backends.sqlite3":
     # Simultaneous writers (two Admins inviting at once) wait their turn instead of failing with
     # "database is locked": transactions take the write lock when they begin, a writer waits up to 20 s,
-    # and readers never block the writer (write-ahead log).
+    # and readers never block the writer (write-ahead log). Each (persistent) connection keeps up to 16 MB of
+    # pages in memory rather than SQLite's default 2 MB: a partner of 10,000 members no longer rereads its pages.
     database.setdefault("OPTIONS", {}).update(
         {
             "transaction_mode": "IMMEDIATE",
             "timeout": 20,
-            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA cache_size=-16000;",
         }
     )
 DATABASES = {"default": database}
