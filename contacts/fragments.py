@@ -41,7 +41,7 @@ class FormBodyKey:
 
     release: str  # templates, catalogues and code: a deploy draws anew
     language: str
-    page: str  # the path of the page: its frame (modal or Settings) and where the form posts
+    page: str  # where the form posts: its frame (the modal or Settings)
     partner: int
     integration: str  # which categories there are, and what each requires
     phone_region: str  # the country phones are read in
@@ -56,7 +56,7 @@ class FormBodyKey:
 
     @classmethod
     def of(cls, form, page):
-        """The key of `form` (unbound, showing what is stored) drawn on the page at path `page`."""
+        """The key of `form` (unbound, showing what is stored) drawn on the page posting to `page`."""
         partner = form.partner
         return cls(
             release=release(),
@@ -87,14 +87,14 @@ class SectionKey:
 
     frame: FormBodyKey  # version, save time and members blanked: the content says what this section shows
     category: str
-    content: str  # the values its forms show (rows, 24/7, the alert contacts chosen) and the picker's rows
+    content: str  # the values its forms show (rows, 24/7, the alert contacts chosen) and the picker as shown
 
     @classmethod
     def of(cls, body, section):
         frame = replace(body, version=0, saved_at="", members="")
         shown = [part.initial for part in section.parts()]
         listing = getattr(section.page, "listing", None) if section.category.code == "alert" else None
-        content = json.dumps([shown, listing.rows if listing else None], default=str, sort_keys=True)
+        content = json.dumps([shown, listing.digest if listing else None], default=str, sort_keys=True)
         return cls(frame, section.category.code, digest(content))
 
     def __str__(self):

@@ -71,11 +71,13 @@ def handle_contact_form(
     only=None,
     draft=True,
     back=None,
+    form_action=None,
 ):
     """Show, validate and save the contact information form; shared by the modal and Settings.
 
     `only` (a category code) holds one category; `draft` keeps what is typed as the member's draft (never with
-    `only`), restored on the next visit; `back` is the page to come back to after a switch (default: success_url).
+    `only`), restored on the next visit; `back` is the page to come back to after a switch (default: success_url);
+    `form_action` is where the form posts (default: this page; the modal is also drawn by the invite view).
     """
     membership, environment = request.membership, request.environment
     info = contact_information_for(membership.partner)
@@ -128,7 +130,7 @@ def handle_contact_form(
             form = ContactInformationForm(info=info, environment=environment, read_only=read_only, only=only)
     context = {
         "form": form,
-        "form_action": request.path,
+        "form_action": form_action or request.path,
         "show_errors": form.is_bound,
         "conflict": conflict,
         "environment": environment,
@@ -142,7 +144,7 @@ def handle_contact_form(
     # cache: its sections are not even built. Its coverage grid is drawn per request, from the windows it keeps.
     body = None
     if only is None and form.shows_stored:
-        form.body_key = FormBodyKey.of(form, request.path)
+        form.body_key = FormBodyKey.of(form, context["form_action"])
         body = form_body(form.body_key, lambda: draw_form_body(request, form, context))
     windows = body.windows if body is not None else form.page.windows
     context["form_body"] = body
@@ -201,6 +203,7 @@ def onboarding_page(request, *, invite_form=None, status=200):
         submitted=request.method == "POST" and invite_form is None,
         status=status,
         back=modal_url(request),
+        form_action=reverse("contacts:onboarding"),
         extra_context={
             "next_url": next_url,
             "active_tab": "users" if invite_form else "contacts",

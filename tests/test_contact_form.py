@@ -5,7 +5,7 @@ from django.http import QueryDict
 from django.urls import reverse
 
 from contacts.forms import ContactInformationForm, with_added_row
-from contacts.forms.release import fingerprint
+from contacts.forms.release import fingerprint, release
 from contacts.models import Contact, ContactInformation, SupportWindow
 from contacts.services import contact_information_for
 from partners.environments import Environment
@@ -162,3 +162,14 @@ def test_rows_are_added_and_removed_in_the_browser(live_server, page, page_error
         "escalations@acme.example"
     ]
     expect(page.locator("#id_operator-0-email")).to_have_value("escalations@acme.example")
+
+
+def test_the_release_follows_the_libraries_and_languages_that_draw_the_page(settings, monkeypatch):
+    settings.PORTAL_RELEASE = ""
+    first = release()
+    settings.LANGUAGES = [("en", "English")]
+    assert release() != first
+    settings.LANGUAGES = [("en", "English"), ("es", "Spanish")]
+    assert release() == first
+    monkeypatch.setattr("phonenumbers.__version__", "0.0.1")  # new country names or calling codes
+    assert release() != first

@@ -223,3 +223,38 @@ def test_clearing_leaves_the_shared_cache_alone(tiered):
     assert tiered.back.get("k") == "v"
     tiered.delete("k")
     assert tiered.get("k") is None and tiered.back.get("k") is None
+
+
+# --- Found by review: what a cached page must still get right -------------------------------------------------
+
+
+def contact_form_action(html):
+    return re.search(r'<form method="post" action="([^"]*)" class="contact-form"', html).group(1)
+
+
+def test_the_modal_drawn_by_the_invite_view_still_posts_its_form_to_the_modal(partner, admin_user):
+    client = signed_in(admin_user, Environment.PRODUCTION)
+    assert contact_form_action(client.get(MODAL).content.decode()) == MODAL
+    refused = client.post(
+        f"{reverse('portal:invite')}?next=/", {"email": "no", "role": "editor", "frame": "onboarding"}
+    )
+    assert contact_form_action(refused.content.decode()) == MODAL  # not the invite view's own address
+    data = posted_values(refused)
+    data["technical_emergency-0-email"] = "ops@acme.example"
+    judged = client.post(contact_form_action(refused.content.decode()), data).content.decode()
+    assert "Contact information required" in judged  # the modal judges it (other categories are missing)
+    assert 'value="ops@acme.example"' in judged  # and keeps what was typed
+
+
+def test_a_category_edited_alone_offers_every_phone_country(complete_partner, admin_user):
+    client = signed_in(admin_user, Environment.PRODUCTION)
+    html = client.get(reverse("contacts:edit_section", args=["technical_emergency"])).content.decode()
+    assert html.count('id="phone-regions"') == 1  # form.js fills the selects from it
+
+
+def test_the_picker_follows_a_partner_growing_past_a_page_of_members(complete_partner, admin_user):
+    client = signed_in(admin_user, Environment.PRODUCTION)
+    assert 'name="general-member_search"' not in client.get(SETTINGS).content.decode()  # listed: one member
+    for n in range(21):
+        make_member(complete_partner, Role.VIEWER, name=f"New member {n}")
+    assert 'name="general-member_search"' in client.get(SETTINGS).content.decode()  # the chosen, then a search

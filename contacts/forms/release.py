@@ -4,12 +4,18 @@ import hashlib
 from functools import cache
 from pathlib import Path
 
+import django
+import phonenumber_field
+import phonenumbers
 from django.conf import settings
 
-# What a cached section is drawn from besides the data: templates, the catalogues, and the labels,
-# help texts and widgets written in this app's code.
+# What a cached rendering is drawn from besides the data: templates, the catalogues, the labels, help texts and
+# widgets written in the apps' code (the contact form draws on accounts' and partners' too), and the libraries
+# that draw fields and name countries.
 APP_DIR = Path(__file__).resolve().parent.parent
+APP_DIRS = tuple(APP_DIR.parent / app for app in ("accounts", "partners", "contacts"))
 SOURCES = (("templates", "*.html"), ("locale", "*.po"), ("locale", "*.mo"), ("code", "*.py"))
+LIBRARIES = (django, phonenumber_field, phonenumbers)
 
 
 def release():
@@ -18,14 +24,22 @@ def release():
     if named:
         return str(named)
     templates = tuple(str(d) for engine in settings.TEMPLATES for d in engine.get("DIRS", []))
-    return fingerprint(templates, tuple(str(d) for d in settings.LOCALE_PATHS), (str(APP_DIR),))
+    code = tuple(str(d) for d in APP_DIRS)
+    return fingerprint(templates, tuple(str(d) for d in settings.LOCALE_PATHS), code, libraries())
+
+
+def libraries():
+    """The installed versions of the libraries that draw the page, and the languages it is offered in."""
+    languages = ",".join(code for code, _name in settings.LANGUAGES)
+    return (*(f"{library.__name__}={library.__version__}" for library in LIBRARIES), languages)
 
 
 @cache
-def fingerprint(templates, locales, code):
-    """A short hash of every template, catalogue and source file under the given folders (once per process)."""
+def fingerprint(templates, locales, code, extra=()):
+    """A short hash of every template, catalogue and source file under the given folders, and of `extra` (once
+    per process)."""
     roots = {"templates": templates, "locale": locales, "code": code}
-    digest = hashlib.sha256()
+    digest = hashlib.sha256("\0".join(extra).encode())
     for kind, pattern in SOURCES:
         for root in map(Path, roots[kind]):
             for path in sorted(root.rglob(pattern)):
