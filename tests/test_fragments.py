@@ -155,6 +155,15 @@ def test_a_cached_page_reads_neither_rows_nor_windows(complete_partner, admin_us
         assert client.get(SETTINGS).status_code == 200
 
 
+def test_a_modal_drawn_before_costs_its_floor_of_queries(partner, admin_user, django_assert_num_queries):
+    client = signed_in(admin_user, Environment.PRODUCTION)
+    client.get(MODAL)
+    # session (unless cached), user, memberships, contact information, draft, the alert contacts' picker; and
+    # the Users tab: its members with their count, its invitations
+    with django_assert_num_queries(7 if settings.SESSION_ENGINE.endswith("cached_db") else 8):
+        assert client.get(MODAL).status_code == 200
+
+
 def test_a_member_renamed_is_shown_renamed(complete_partner, admin_user):
     client = signed_in(admin_user, Environment.PRODUCTION)
     assert admin_user.email in client.get(SETTINGS).content.decode()
