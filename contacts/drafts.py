@@ -19,6 +19,7 @@ from contacts.history import changes_since
 from contacts.models import ContactDraft
 from contacts.services import contact_information_for
 from partners.environments import Environment
+from partners.models import Membership
 
 DRAFT_MAX_AGE = timedelta(days=30)
 VERSION_FIELD = "general-version"
@@ -103,14 +104,24 @@ def draft_save(*, membership, data, version, environment):
         membership=membership,
         defaults={"data": data, "version": version, "environment": environment.value, "updated_at": timezone.now()},
     )
+    draft_mark(membership, draft.updated_at)
     return draft
 
 
+def draft_mark(membership, saved_at):
+    """Record on the membership when its draft was kept (None: it has none), for draft_for to trust."""
+    Membership.objects.filter(pk=membership.pk).update(draft_saved_at=saved_at)
+    membership.draft_saved_at = saved_at
+
+
 def draft_for(membership):
-    """The member's draft, or None; one older than 30 days is deleted instead."""
+    """The member's draft, or None; one older than 30 days is deleted instead. A membership that records no
+    draft has none: no query."""
+    if membership.draft_saved_at is None:
+        return None
     draft = ContactDraft.objects.filter(membership=membership).first()
     if draft is not None and draft.updated_at < timezone.now() - DRAFT_MAX_AGE:
-        draft.delete()
+        draft_discard(membership=membership)
         return None
     return draft
 
@@ -118,13 +129,16 @@ def draft_for(membership):
 def draft_discard(*, membership):
     """Forget the member's draft (discarded, or saved for real); True if there was one."""
     deleted, _by_model = ContactDraft.objects.filter(membership=membership).delete()
+    if membership.draft_saved_at is not None or deleted:
+        draft_mark(membership, None)
     return bool(deleted)
 
 
 def drafts_purge(*, now=None):
     """Delete every draft older than 30 days; return how many."""
-    now = now or timezone.now()
-    deleted, _by_model = ContactDraft.objects.filter(updated_at__lt=now - DRAFT_MAX_AGE).delete()
+    cutoff = (now or timezone.now()) - DRAFT_MAX_AGE
+    deleted, _by_model = ContactDraft.objects.filter(updated_at__lt=cutoff).delete()
+    Membership.objects.filter(draft_saved_at__lt=cutoff).update(draft_saved_at=None)
     return deleted
 
 
@@ -203,7 +217,7 @@ def draft_after_section_save(*, membership, category, post, info):
     belongs = category_fields(category)
     draft.data = {name: values for name, values in draft.data.items() if not belongs(name)}
     if not draft.data:
-        draft.delete()  # the section's save was the whole draft
+        draft_discard(membership=membership)  # the section's save was the whole draft
         return None
     if draft.version == posted_version(post):
         draft.version = info.version

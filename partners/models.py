@@ -161,6 +161,9 @@ class Membership(models.Model):
     created_at = models.DateTimeField(_("joined at"), auto_now_add=True)
     # The last reminder this member sent to the Admins and Editors (rate limit: contacts.reminders).
     reminded_at = models.DateTimeField(_("last reminder sent at"), null=True, blank=True, editable=False)
+    # When this member's contact form draft was last kept (contacts.drafts), or None when they have none: the
+    # pages load the membership anyway, and need not look for a draft that is not there.
+    draft_saved_at = models.DateTimeField(_("draft kept at"), null=True, blank=True, editable=False)
 
     objects = MembershipQuerySet.as_manager()
 

@@ -493,3 +493,24 @@ def test_a_draft_restored_after_a_colleague_completed_the_rest_keeps_their_work(
     info = ContactInformation.objects.get(partner=partner)
     assert info.contacts.get(category="technical_emergency").email == "pager@acme.example"
     assert info.contacts.filter(category="operator").exists()
+
+
+def test_the_membership_says_whether_its_member_has_a_draft(complete_partner, admin_user, django_assert_num_queries):
+    from contacts.drafts import draft_discard
+
+    membership = complete_partner.memberships.get(user=admin_user)
+    with django_assert_num_queries(0):
+        assert draft_for(membership) is None  # nothing recorded: nothing to look for
+    client = signed_in(admin_user)
+    draft = typed(client, **{"operator-0-email": "typed@acme.example"})
+    assert client.post(reverse("contacts:draft"), draft).json() == {"saved": True}
+    membership.refresh_from_db()
+    assert membership.draft_saved_at == ContactDraft.objects.get().updated_at
+    assert draft_for(membership) is not None
+    draft_discard(membership=membership)
+    membership.refresh_from_db()
+    assert membership.draft_saved_at is None and not ContactDraft.objects.exists()
+    client.post(reverse("contacts:draft"), draft)
+    drafts_purge(now=timezone.now() + timedelta(days=31))
+    membership.refresh_from_db()
+    assert membership.draft_saved_at is None and not ContactDraft.objects.exists()
