@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy
 from accounts.admin import UserAdmin as AccountsUserAdmin
 from accounts.models import User
 from partners.models import LAST_ADMIN_MESSAGE, Activity, Invitation, Membership, Partner, Role
-from partners.services import activity_record, lock_partners, operator_label
+from partners.services import activity_record, lock_partners, operator_label, partner_invitations_refresh
 
 
 def last_admin_error(membership):
@@ -259,6 +259,21 @@ class InvitationAdmin(admin.ModelAdmin):
     search_fields = ["email", "partner__name"]
     readonly_fields = ["token_hash"]
     list_select_related = ["partner", "invited_by"]
+
+    # An operator's change may open, extend or close one: the partner's record of pending invitations follows.
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        partner_invitations_refresh(obj.partner)
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        partner_invitations_refresh(obj.partner)
+
+    def delete_queryset(self, request, queryset):
+        partners = list(Partner.objects.filter(invitations__in=queryset).distinct())
+        super().delete_queryset(request, queryset)
+        for partner in partners:
+            partner_invitations_refresh(partner)
 
 
 @admin.register(Activity)

@@ -73,6 +73,9 @@ class Partner(models.Model):
     contacts_completed_at = models.DateTimeField(
         _("contact information first complete at"), null=True, blank=True, editable=False
     )
+    # When the last of the pending invitations expires, or None when there is none (partners.services keeps it):
+    # the users panel asks for pending invitations only while some may be open.
+    invitations_open_until = models.DateTimeField(_("invitations open until"), null=True, blank=True, editable=False)
     # The last reminder to complete the contact information, sent by a member who cannot edit it (rate limit).
     reminded_at = models.DateTimeField(_("last reminder sent at"), null=True, blank=True, editable=False)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
@@ -94,6 +97,11 @@ class Partner(models.Model):
     def is_disabled(self):
         """Whether an operator has disabled the integration (the portal stays usable, with a banner)."""
         return self.status == self.Status.DISABLED
+
+    @property
+    def may_have_pending_invitations(self):
+        """Whether an invitation may still be pending, as invitations_open_until says (no query)."""
+        return self.invitations_open_until is not None and self.invitations_open_until > timezone.now()
 
     def missing_contacts(self, environment):
         """Completeness codes still missing for an environment (read from the stored answer)."""

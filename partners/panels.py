@@ -44,8 +44,11 @@ def users_panel_context(request, *, alert_contacts, invite_form=None, page=None)
     return {
         "members": members,
         "member_rows": StampedRows(MEMBER_ROW, members.object_list, name="member"),
-        # Each row says when its email is not delivered yet: the email comes in the same query.
-        "invitations": partner.invitations.pending().select_related("invited_by", "message"),
+        # Each row says when its email is not delivered yet: the email comes in the same query. Asked for only
+        # while the partner says an invitation may be pending.
+        "invitations": partner.invitations.pending().select_related("invited_by", "message")
+        if partner.may_have_pending_invitations
+        else (),
         "invite_form": invite_form,
         "roles": Role.choices,
         "invitation_days": settings.INVITATION_MAX_AGE_DAYS,

@@ -6,6 +6,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
 from django.db import transaction
+from django.db.models import Max
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.encoding import force_bytes
@@ -121,6 +122,14 @@ def _new_invitation(*, partner, email, role, inviter):
     return invitation, token
 
 
+def partner_invitations_refresh(partner):
+    """Record on the partner when its last pending invitation expires (None: none is pending), after any change to
+    its invitations: the users panel reads it before asking for them."""
+    until = Invitation.objects.filter(partner=partner).pending().aggregate(until=Max("expires_at"))["until"]
+    Partner.objects.filter(pk=partner.pk).update(invitations_open_until=until)
+    partner.invitations_open_until = until
+
+
 def _check_invitation_rate(partner):
     since = timezone.now() - timedelta(hours=1)
     if partner.invitations.filter(created_at__gte=since).count() >= settings.INVITATIONS_PER_HOUR:
@@ -144,6 +153,7 @@ def invitation_create(*, partner, email, role, inviter, request=None):
         email_cancel(message_id)
     replaced.update(revoked_at=timezone.now())
     invitation, token = _new_invitation(partner=partner, email=email, role=role, inviter=inviter)
+    partner_invitations_refresh(partner)
     activity_record(
         partner=partner, actor=inviter, action=Activity.Action.INVITATION_SENT, subject=email, after={"role": role}
     )
@@ -162,6 +172,7 @@ def invitation_resend(*, invitation, actor, request=None):
     if invitation.message_id:
         email_cancel(invitation.message_id)  # the old link, if not sent yet, never goes out
     fresh, token = _new_invitation(partner=partner, email=invitation.email, role=invitation.role, inviter=actor)
+    partner_invitations_refresh(partner)
     activity_record(partner=partner, actor=actor, action=Activity.Action.INVITATION_RESENT, subject=invitation.email)
     _queue_invitation_email(fresh, token, request=request)
     return fresh
@@ -172,6 +183,7 @@ def invitation_revoke(*, invitation, actor):
     """Kill a pending invitation's link."""
     lock_partner(invitation.partner_id)
     if Invitation.objects.pending().filter(pk=invitation.pk).update(revoked_at=timezone.now()):
+        partner_invitations_refresh(invitation.partner)
         if invitation.message_id:
             email_cancel(invitation.message_id)  # a link not sent yet (mistyped address?) never goes out
         activity_record(
@@ -191,6 +203,7 @@ def invitation_accept(*, invitation, user):
     claimed = Invitation.objects.pending().filter(pk=invitation.pk).update(accepted_at=timezone.now(), accepted_by=user)
     if not claimed:
         raise MembershipError(_("This invitation link has already been used, revoked or has expired."))
+    partner_invitations_refresh(invitation.partner)
     membership, created = Membership.objects.get_or_create(
         user=user, partner=invitation.partner, defaults={"role": invitation.role}
     )

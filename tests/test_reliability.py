@@ -127,3 +127,26 @@ def test_two_admins_demoting_each_other_at_once_leave_one_admin():
     )
     assert sum(isinstance(r, MembershipError) for r in results) == 1, results
     assert Membership.objects.filter(partner=partner, role=Role.ADMIN).count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_migrating_records_existing_drafts_and_pending_invitations():
+    """What the pages read from rows they load (a draft kept, invitations open) is filled in for existing data."""
+    from contacts.models import ContactDraft
+
+    partner = make_partner()
+    admin = admin_of(partner)
+    membership = Membership.objects.get(partner=partner, user=admin)
+    invitation = invitation_create(partner=partner, email="new@acme.example", role=Role.EDITOR, inviter=admin)
+    from django.utils import timezone
+
+    ContactDraft.objects.create(
+        membership=membership, data={}, version=0, environment="sandbox", updated_at=timezone.now()
+    )
+    call_command("migrate", "contacts", "0004", verbosity=0)
+    call_command("migrate", "partners", "0004", verbosity=0)
+    call_command("migrate", verbosity=0)
+    membership.refresh_from_db()
+    partner.refresh_from_db()
+    assert membership.draft_saved_at == ContactDraft.objects.get().updated_at
+    assert partner.invitations_open_until == invitation.expires_at

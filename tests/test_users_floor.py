@@ -21,6 +21,7 @@ from contacts.services import alert_contact_ids
 from partners.forms import InvitationForm
 from partners.models import Membership, Role
 from partners.panels import MEMBER_ROW, MEMBERS_PER_PAGE, StampedRows, members_page
+from partners.services import invitation_create
 from tests.helpers import admin_of, complete_contacts, make_member, make_partner, signed_in
 
 pytestmark = pytest.mark.django_db
@@ -55,6 +56,7 @@ def captured(client, url):
 
 class TestQueries:
     def test_the_users_page_reads_members_and_invitations_in_one_query_each(self, complete_partner, admin_user):
+        invitation_create(partner=complete_partner, email="new@acme.example", role=Role.EDITOR, inviter=admin_user)
         client = signed_in(admin_user)
         queries = captured(client, USERS)
         # The session, the user, the current membership; then the page: its members, its invitations.
@@ -71,16 +73,18 @@ class TestQueries:
     ):
         client = signed_in(admin_user)
         client.get(USERS)
-        with django_assert_num_queries(session_queries() + 4):
+        # The session, the user, the current membership, the members (no invitation is pending: not asked for)
+        with django_assert_num_queries(session_queries() + 3):
             client.get(USERS)
         add_crowd(complete_partner, 199)
-        with django_assert_num_queries(session_queries() + 4):
+        with django_assert_num_queries(session_queries() + 3):
             response = client.get(USERS)
         assert response.context["members"].paginator.num_pages == 4
 
     def test_the_modal_costs_the_same_queries_with_1_or_200_members(
         self, partner, admin_user, django_assert_num_queries
     ):
+        invitation_create(partner=partner, email="new@acme.example", role=Role.EDITOR, inviter=admin_user)
         client = signed_in(admin_user)
         alone = captured(client, MODAL)
         # The Users tab adds two: its members (with their count) and its invitations.
@@ -273,3 +277,45 @@ class TestInvitationForm:
         assert response.status_code == 200
         assert 'value="pat@"' in page and '<option value="admin" selected>Admin</option>' in page
         assert "Enter a valid email address, like ops@example.com." in page
+
+
+def test_pending_invitations_are_asked_for_only_while_one_may_be_open(complete_partner, admin_user):
+    from partners.services import invitation_accept, invitation_revoke
+
+    partner = complete_partner
+    assert partner.invitations_open_until is None
+    first = invitation_create(partner=partner, email="one@acme.example", role=Role.EDITOR, inviter=admin_user)
+    second = invitation_create(partner=partner, email="two@acme.example", role=Role.EDITOR, inviter=admin_user)
+    partner.refresh_from_db()
+    assert partner.invitations_open_until == second.expires_at and partner.may_have_pending_invitations
+    page = signed_in(admin_user).get(USERS).content.decode()
+    assert "one@acme.example" in page and "two@acme.example" in page
+    invitation_revoke(invitation=second, actor=admin_user)
+    partner.refresh_from_db()
+    assert partner.invitations_open_until == first.expires_at
+    invitation_accept(invitation=first, user=User.objects.create_user(email="one@acme.example", password=None))
+    partner.refresh_from_db()
+    assert partner.invitations_open_until is None and not partner.may_have_pending_invitations
+    assert "No pending invitations." in signed_in(admin_user).get(USERS).content.decode()
+
+
+def test_an_operator_changing_an_invitation_in_the_admin_keeps_the_partner_record(complete_partner, admin_user):
+    from django.contrib import admin
+
+    from partners.models import Invitation
+
+    invitation = invitation_create(
+        partner=complete_partner, email="x@acme.example", role=Role.EDITOR, inviter=admin_user
+    )
+    model_admin = admin.site._registry[Invitation]
+    invitation.revoked_at = invitation.created_at
+    model_admin.save_model(RequestFactory().post("/"), invitation, form=None, change=True)
+    complete_partner.refresh_from_db()
+    assert complete_partner.invitations_open_until is None
+    invitation.revoked_at = None
+    model_admin.save_model(RequestFactory().post("/"), invitation, form=None, change=True)
+    complete_partner.refresh_from_db()
+    assert complete_partner.invitations_open_until == invitation.expires_at
+    model_admin.delete_queryset(RequestFactory().post("/"), Invitation.objects.filter(pk=invitation.pk))
+    complete_partner.refresh_from_db()
+    assert complete_partner.invitations_open_until is None
