@@ -179,6 +179,8 @@ class Membership(models.Model):
         verbose_name = _("membership")
         verbose_name_plural = _("memberships")
         constraints = [models.UniqueConstraint(fields=["user", "partner"], name="membership_user_partner_unique")]
+        # A partner's members with their roles, read from the index alone (the users page, the picker).
+        indexes = [models.Index(fields=["partner", "user", "role"], name="membership_partner_user_role")]
         ordering = ["partner__name", "user__email"]
 
     def __str__(self):

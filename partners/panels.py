@@ -8,7 +8,6 @@ row (an Admin, a Viewer, you…), each rendering then filled in per member (Stam
 import html
 import secrets
 from dataclasses import dataclass, fields, replace
-from types import SimpleNamespace
 
 from django.conf import settings
 from django.core.paginator import Page, Paginator
@@ -20,7 +19,7 @@ from django.utils.timezone import localtime
 
 from accounts.navigation import parse_small_int
 from partners.forms import InvitationForm
-from partners.models import Membership, Role, person_display
+from partners.models import Membership, Role, name_and_email
 
 MEMBERS_PER_PAGE = 50
 MEMBER_ROW = "partners/_users_panel.html#member_row"
@@ -133,7 +132,7 @@ class MemberRow:
             pk=pk,
             name=name,
             email=email,
-            person=person_display(SimpleNamespace(name=name, email=email)),  # it reads these two only
+            person=name_and_email(name, email),  # as person_display names them
             role=values["role"],
             last_login=date_format(localtime(last_login), "SHORT_DATETIME_FORMAT") if last_login else "",
             role_url=role_url(pk),
