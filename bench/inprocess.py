@@ -4,7 +4,6 @@ Builds one WSGI handler per middleware list, calls each with the same prepared r
 interleaved rounds, and keeps the fastest round: network and load generator play no part.
 """
 
-import io
 import json
 import os
 import sys
@@ -23,6 +22,7 @@ from django.core.handlers.wsgi import WSGIHandler  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
+from bench.pages import call as call_page  # noqa: E402
 from partners.models import Partner  # noqa: E402
 
 GATE = "contacts.middleware.ContactInformationRequiredMiddleware"
@@ -41,29 +41,9 @@ def session_key(partner_name):
     raise LookupError(partner_name)
 
 
-def environ(path, key):
-    return {
-        "REQUEST_METHOD": "GET",
-        "PATH_INFO": path,
-        "QUERY_STRING": "",
-        "SERVER_NAME": "127.0.0.1",
-        "SERVER_PORT": "8000",
-        "HTTP_HOST": "127.0.0.1",
-        "HTTP_COOKIE": f"{settings.SESSION_COOKIE_NAME}={key}",
-        "wsgi.url_scheme": "http",
-        "wsgi.input": io.BytesIO(),
-        "wsgi.errors": sys.stderr,
-        "REMOTE_ADDR": "127.0.0.1",
-    }
-
-
 def call(handler, path, key):
-    status = []
-    body = handler(environ(path, key), lambda s, h, *a: status.append(s))
-    b"".join(body)
-    if hasattr(body, "close"):
-        body.close()
-    return status[0]
+    """The status of a signed-in GET (bench/pages.py builds the request)."""
+    return call_page(handler, path, key)[0]
 
 
 def main():

@@ -120,8 +120,8 @@ def draft_for(membership):
     if membership.draft_saved_at is None:
         return None
     draft = ContactDraft.objects.filter(membership=membership).first()
-    if draft is not None and draft.updated_at < timezone.now() - DRAFT_MAX_AGE:
-        draft_discard(membership=membership)
+    if draft is None or draft.updated_at < timezone.now() - DRAFT_MAX_AGE:
+        draft_discard(membership=membership)  # gone (an operator deleted it) or too old: the record follows
         return None
     return draft
 

@@ -514,3 +514,14 @@ def test_the_membership_says_whether_its_member_has_a_draft(complete_partner, ad
     drafts_purge(now=timezone.now() + timedelta(days=31))
     membership.refresh_from_db()
     assert membership.draft_saved_at is None and not ContactDraft.objects.exists()
+
+
+def test_a_draft_deleted_by_an_operator_clears_the_record(complete_partner, admin_user):
+    membership = complete_partner.memberships.get(user=admin_user)
+    client = signed_in(admin_user)
+    client.post(reverse("contacts:draft"), typed(client, **{"operator-0-email": "typed@acme.example"}))
+    ContactDraft.objects.all().delete()  # as the admin would, past contacts.drafts
+    membership.refresh_from_db()
+    assert draft_for(membership) is None
+    membership.refresh_from_db()
+    assert membership.draft_saved_at is None  # the next page asks no more

@@ -108,10 +108,10 @@ def _phone_region_options(language):
     return format_html_join("", '<option value="{}">{}</option>', phone_region_choices(language))
 
 
-def phone_region_list():
-    """Every option of a phone's country select in the active language, none selected: the page's one full list
+def phone_region_list(language):
+    """Every option of a phone's country select in `language`, none selected: the page's one full list
     (contacts/templatetags/phone_regions.py), which the script copies into a select before it is browsed."""
-    return _phone_region_options(get_language() or "en")
+    return _phone_region_options(language)
 
 
 def phone_region_options(region, *, only_selected=False):

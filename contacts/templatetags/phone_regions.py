@@ -14,7 +14,7 @@ register = template.Library()
 @cache
 def _phone_region_template(language):
     # Built once per language, like the options it holds (contacts.forms.fields._phone_region_options).
-    return format_html('<template id="phone-regions" data-phone-regions>{}</template>', phone_region_list())
+    return format_html('<template id="phone-regions" data-phone-regions>{}</template>', phone_region_list(language))
 
 
 @register.simple_tag
