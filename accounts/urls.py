@@ -1,7 +1,7 @@
 """Sign in, sign out, reset or change a password (Django's views with the portal's forms), and the profile."""
 
 from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import include, path
 
 from accounts.forms import InvitedAdminPasswordResetForm
 from accounts.views import LoginView, profile
@@ -26,4 +26,6 @@ urlpatterns = [
     path("password-change/", auth_views.PasswordChangeView.as_view(), name="password_change"),
     path("password-change/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     path("profile/", profile, name="profile"),
+    path("email/", include("accounts.email_urls")),
+    path("two-factor/", include("accounts.two_factor_urls")),
 ]
