@@ -1,5 +1,7 @@
 """People who sign in with an email address."""
 
+import hashlib
+
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import models
@@ -127,6 +129,46 @@ class User(AbstractUser):
     def has_email(self, email):
         """Whether `email` is this user's address: the same canonical form."""
         return canonical_email(self.email) == canonical_email(email)
+
+
+def token_digest(token):
+    """The stored form of a one-time token: only its SHA-256 digest is kept (as partners.models.hash_token)."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class EmailChangeQuerySet(models.QuerySet):
+    """Queries about many email changes."""
+
+    def pending(self):
+        """Changes whose link still works: not used, not expired (a newer request expires the older ones)."""
+        return self.filter(used_at__isnull=True, expires_at__gt=timezone.now())
+
+
+class EmailChange(models.Model):
+    """A user's request to sign in with another address: it takes effect once the link sent there is used."""
+
+    user = models.ForeignKey(User, verbose_name=_("user"), on_delete=models.CASCADE, related_name="email_changes")
+    new_email = models.EmailField(_("new email address"), max_length=254, validators=[validate_email_address])
+    # The link's token is never stored: only its SHA-256 digest (token_digest).
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(_("requested at"), auto_now_add=True, db_index=True)
+    expires_at = models.DateTimeField(_("expires at"))
+    used_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
+
+    objects = EmailChangeQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("email change")
+        verbose_name_plural = _("email changes")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"{self.user} → {self.new_email}"
+
+    @property
+    def is_pending(self):
+        """Whether the link still works: the rule of `EmailChangeQuerySet.pending`, for one loaded row."""
+        return self.used_at is None and self.expires_at > timezone.now()
 
 
 class MailingList(models.TextChoices):

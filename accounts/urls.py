@@ -4,7 +4,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from accounts.forms import InvitedAdminPasswordResetForm
-from accounts.views import LoginView, profile
+from accounts.views import LoginView, PasswordResetConfirmView, profile
 
 urlpatterns = [
     path("login/", LoginView.as_view(), name="login"),
@@ -17,7 +17,7 @@ urlpatterns = [
     path("password-reset/sent/", auth_views.PasswordResetDoneView.as_view(), name="password_reset_done"),
     path(
         "reset/<uidb64>/<token>/",
-        auth_views.PasswordResetConfirmView.as_view(
+        PasswordResetConfirmView.as_view(
             post_reset_login=True, post_reset_login_backend="django.contrib.auth.backends.ModelBackend"
         ),
         name="password_reset_confirm",

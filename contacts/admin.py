@@ -1,9 +1,19 @@
 """Operators see every partner's contact information, including the operator-only contact."""
 
 from django.contrib import admin
+from django.contrib.admin.views.main import ChangeList
+from django.utils.translation import gettext_lazy as _
 
+from accounts.identity import canonical_email
 from accounts.models import User
-from contacts.models import Contact, ContactInformation, SupportWindow
+from contacts.models import (
+    AddressState,
+    AddressVerification,
+    Contact,
+    ContactInformation,
+    SupportWindow,
+    verification_status,
+)
 from contacts.services import contact_information_for, contact_information_reconcile
 from partners import admin as partners_admin
 from partners.models import Membership, Partner
@@ -48,10 +58,28 @@ admin.site.register(Partner, PartnerAdmin)
 admin.site.register(Membership, MembershipAdmin)
 
 
+def verification_label(state):
+    """An address's verification in words, or a dash when no confirmation was ever sent to it."""
+    return state.label if state is not None else "–"
+
+
 class ContactInline(admin.TabularInline):
     model = Contact
     extra = 0
-    fields = ["category", "email", "name", "phone", "url", "language"]
+    fields = ["category", "email", "name", "phone", "url", "language", "verification"]
+    readonly_fields = ["verification"]
+
+    @admin.display(description=_("verification"))
+    def verification(self, obj):
+        if obj.pk is None:
+            return "–"
+        # The inline's rows share one contact information: its verifications are read once (one query).
+        cache = self.__dict__.setdefault("_states", {})
+        if obj.contact_information_id not in cache:
+            cache[obj.contact_information_id] = ContactInformation.objects.get(
+                pk=obj.contact_information_id
+            ).address_states
+        return verification_label(cache[obj.contact_information_id].get(canonical_email(obj.email)))
 
 
 class SupportWindowInline(admin.TabularInline):
@@ -93,12 +121,36 @@ class ContactInformationAdmin(partners_admin.LocksPartners, admin.ModelAdmin):
         reconcile(request, partners)
 
 
+class ContactChangeList(ChangeList):
+    """The contacts' list, with each contact's verification read in one query for the whole page."""
+
+    def get_results(self, request):
+        super().get_results(request)
+        partner_ids = {contact.contact_information.partner_id for contact in self.result_list}
+        rows = AddressVerification.objects.filter(partner_id__in=partner_ids).values_list(
+            "partner_id", "address", "pk", "verified_at", "last_email__status"
+        )
+        states = {
+            (partner, address): AddressState(pk, verification_status(at, sent))
+            for partner, address, pk, at, sent in rows
+        }
+        for contact in self.result_list:
+            contact.verification = states.get((contact.contact_information.partner_id, canonical_email(contact.email)))
+
+
 @admin.register(Contact)
 class ContactAdmin(partners_admin.LocksPartners, admin.ModelAdmin):
-    list_display = ["email", "name", "phone", "category", "language", "contact_information"]
+    list_display = ["email", "name", "phone", "category", "language", "verification", "contact_information"]
     list_filter = ["category", "language"]
     search_fields = ["email", "name", "contact_information__partner__name"]
     list_select_related = ["contact_information__partner"]
+
+    def get_changelist(self, request, **kwargs):
+        return ContactChangeList
+
+    @admin.display(description=_("verification"))
+    def verification(self, obj):
+        return verification_label(getattr(obj, "verification", None))
 
     def partner_ids_of(self, obj):
         return [obj.contact_information.partner_id]
@@ -126,3 +178,40 @@ class ContactAdmin(partners_admin.LocksPartners, admin.ModelAdmin):
         snapshot(request, partners)
         super().delete_queryset(request, queryset)
         reconcile(request, partners)
+
+
+@admin.register(AddressVerification)
+class AddressVerificationAdmin(admin.ModelAdmin):
+    """Read only: a verification changes through its link and the Resend button, never by hand."""
+
+    list_display = ["address", "partner", "status_label", "sent_at", "verified_at", "token_expires_at"]
+    list_filter = [("verified_at", admin.EmptyFieldListFilter)]
+    search_fields = ["address", "partner__name"]
+    list_select_related = ["partner", "last_email"]
+    fields = [
+        "partner",
+        "address",
+        "status_label",
+        "language",
+        "sent_at",
+        "token_expires_at",
+        "verified_at",
+        "last_email",
+        "window_started_at",
+        "window_sends",
+        "created_at",
+    ]
+    readonly_fields = fields
+
+    @admin.display(description=_("status"))
+    def status_label(self, obj):
+        return obj.get_status_display()
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

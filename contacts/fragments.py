@@ -1,7 +1,8 @@
 """The cached renderings of the contact form, and everything each one is drawn from, in one place.
 
 A rendering is kept under a key made of every input it depends on, so it never goes stale: a save raises the
-version, a deploy changes the release, a member renamed changes the members shown, and each is a new key. That
+version, a deploy changes the release, a member renamed changes the members shown, an address confirmed changes
+the verifications shown, and each is a new key. That
 is what lets a per-process cache sit in front of the shared one (settings.CACHES["fragments"]). What a page
 draws per request (the CSRF token, what was typed, errors, drafts, the coverage of this hour) is never in them.
 
@@ -23,6 +24,7 @@ from django.core.cache import caches
 from django.utils.safestring import SafeString
 from django.utils.translation import get_language
 
+from accounts.identity import canonical_email
 from contacts.forms.release import release
 
 CACHE = "fragments"
@@ -53,6 +55,9 @@ class FormBodyKey:
     read_only: bool
     only: str  # the one category held, or ""
     members: str  # the alert contacts' picker as stored: who is shown, named how, ticked or not
+    # Every address's verification (Verified, Waiting for confirmation, Not delivered) and the one Resend acts on:
+    # a confirmation, or an email failing for good, changes no version but changes what the rows show.
+    verifications: str
 
     @classmethod
     def of(cls, form, page):
@@ -73,10 +78,28 @@ class FormBodyKey:
             read_only=form.read_only,
             only=form.only or "",
             members=form.member_listing.digest if form.member_listing is not None else "",
+            verifications=digest(sorted(form.info.address_states.items())),
         )
 
     def __str__(self):
         return f"contact-form:{digest(astuple(self))}"
+
+
+def shown_verifications(info, shown):
+    """The verification of each address among `shown` values (rows as dicts, nested in lists), as the rows draw
+    it: [(address, status, verification id)], read from the page's one query (ContactInformation.address_states)."""
+    addresses, pending = [], [shown]
+    while pending:
+        value = pending.pop()
+        if isinstance(value, dict):
+            if value.get("email"):
+                addresses.append(canonical_email(str(value["email"])))
+        elif isinstance(value, list | tuple):
+            pending.extend(value)
+    if not addresses:
+        return []
+    states = info.address_states
+    return sorted((address, *astuple(states[address])) for address in set(addresses) if address in states)
 
 
 @dataclass(frozen=True)
@@ -85,16 +108,18 @@ class SectionKey:
     version, which any save raises) and the section's own content, so a save draws again only the categories it
     changed. Used when the form's body is drawn anew; a warm page reads the body whole."""
 
-    frame: FormBodyKey  # version, save time and members blanked: the content says what this section shows
+    frame: FormBodyKey  # version, save time, members and verifications blanked: the content says what it shows
     category: str
-    content: str  # the values its forms show (rows, 24/7, the alert contacts chosen) and the picker as shown
+    content: str  # the values its forms show (rows, 24/7, the alert contacts chosen), the picker as shown, and
+    # the verification of each address shown
 
     @classmethod
     def of(cls, body, section):
-        frame = replace(body, version=0, saved_at="", members="")
+        frame = replace(body, version=0, saved_at="", members="", verifications="")
         shown = [part.initial for part in section.parts()]
         listing = getattr(section.page, "listing", None) if section.category.code == "alert" else None
-        content = json.dumps([shown, listing.digest if listing else None], default=str, sort_keys=True)
+        verified = shown_verifications(section.page.info, shown)
+        content = json.dumps([shown, listing.digest if listing else None, verified], default=str, sort_keys=True)
         return cls(frame, section.category.code, digest(content))
 
     def __str__(self):

@@ -5,6 +5,8 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
 
+from contacts.completeness import stored_answer
+
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 
 
@@ -53,9 +55,9 @@ class ContactInformationRequiredMiddleware:
         """Answer a gated request: the modal for a navigation, JSON for a script, 403 for a change."""
         modal_url = self.get_modal_url(request)
         if is_script(request):
+            answer = stored_answer(request.membership.partner, request.environment)
             response = JsonResponse(
-                {"error": "contact_information_required", "missing": list(missing), "modal_url": modal_url},
-                status=403,
+                {"error": "contact_information_required", **answer.as_json(), "modal_url": modal_url}, status=403
             )
             if request.headers.get("HX-Request"):
                 response["HX-Redirect"] = modal_url

@@ -1,5 +1,8 @@
 """A partner's contact information: contacts by category, alert contacts and support hours."""
 
+from dataclasses import dataclass
+from functools import cached_property
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Count
@@ -7,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from phonenumber_field.modelfields import PhoneNumberField
 from timezone_field import TimeZoneField
 
+from accounts.models import OutgoingEmail
 from accounts.validators import validate_email_address, validate_no_format_characters
 from contacts import history
 from contacts.categories import ContactCategory
@@ -78,6 +82,12 @@ class ContactInformation(models.Model):
 
     def __str__(self):
         return str(self.partner)
+
+    @cached_property
+    def address_states(self):
+        """{canonical address: AddressState} of the partner's address verifications: one query, read once per
+        instance, so a page (its cache keys and the rows it draws) asks once whatever the number of contacts."""
+        return AddressVerification.objects.filter(partner_id=self.partner_id).states()
 
     def counts(self):
         """Count what each category holds (three queries), for completeness."""
@@ -194,3 +204,98 @@ class ContactDraft(models.Model):
 
     def __str__(self):
         return str(self.membership)
+
+
+class VerificationStatus(models.TextChoices):
+    """Where the confirmation of a contact address stands, as pages show it."""
+
+    PENDING = "pending", _("Waiting for confirmation")
+    VERIFIED = "verified", _("Verified")
+    NOT_DELIVERED = "not_delivered", _("Not delivered")
+
+
+def verification_status(verified_at, email_status):
+    """The status of a verification from its confirmation time and the state of its last email."""
+    if verified_at is not None:
+        return VerificationStatus.VERIFIED
+    if email_status == OutgoingEmail.Status.FAILED:
+        return VerificationStatus.NOT_DELIVERED
+    return VerificationStatus.PENDING
+
+
+@dataclass(frozen=True)
+class AddressState:
+    """What a page shows of one address's verification: its status, and the verification to resend."""
+
+    pk: int
+    status: str
+
+    @property
+    def label(self):
+        return VerificationStatus(self.status).label
+
+    @property
+    def can_resend(self):
+        return self.status != VerificationStatus.VERIFIED
+
+
+class AddressVerificationQuerySet(models.QuerySet):
+    """Queries about many address verifications."""
+
+    def states(self):
+        """{canonical address: AddressState}, in one query (the last emails' states read with a join)."""
+        rows = self.values_list("address", "pk", "verified_at", "last_email__status")
+        return {address: AddressState(pk, verification_status(at, sent)) for address, pk, at, sent in rows}
+
+
+class AddressVerification(models.Model):
+    """Whether a contact address of a partner was confirmed by its owner, through a single-use emailed link.
+
+    It belongs to the address within the partner (its canonical form), not to a contact row: a save that keeps
+    an address keeps its verification, and an address removed then added again comes back as it was.
+    """
+
+    partner = models.ForeignKey(
+        Partner, verbose_name=_("partner"), on_delete=models.CASCADE, related_name="address_verifications"
+    )
+    address = models.CharField(_("address"), max_length=254)  # accounts.identity.canonical_email
+    # SHA-256 of the link's token (partners.models.hash_token); cleared once the link is used.
+    token_hash = models.CharField(_("token hash"), max_length=64, null=True, blank=True, unique=True, editable=False)
+    token_expires_at = models.DateTimeField(_("link expires at"), null=True, blank=True)
+    language = models.CharField(_("language"), max_length=10, choices=settings.LANGUAGES, blank=True)
+    last_email = models.ForeignKey(
+        OutgoingEmail,
+        verbose_name=_("last confirmation email"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    verified_at = models.DateTimeField(_("verified at"), null=True, blank=True)
+    # The resend limit, counted here so that it holds across servers: sends since the window opened.
+    window_started_at = models.DateTimeField(_("sending window started at"), null=True, blank=True)
+    window_sends = models.PositiveSmallIntegerField(_("sends in the window"), default=0)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    objects = AddressVerificationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("address verification")
+        verbose_name_plural = _("address verifications")
+        ordering = ["partner", "address"]
+        constraints = [
+            models.UniqueConstraint(fields=["partner", "address"], name="contacts_verification_one_per_address")
+        ]
+
+    def __str__(self):
+        return self.address
+
+    @property
+    def status(self):
+        """Verified, waiting for confirmation, or not delivered (its last email failed for good)."""
+        email = self.last_email
+        return verification_status(self.verified_at, email.status if email else None)
+
+    def get_status_display(self):
+        return VerificationStatus(self.status).label

@@ -124,6 +124,12 @@ def _unique(recipients):
     return unique
 
 
+def recipients_for_category(partner, category):
+    """The addresses of one contact category of a partner ("alert": the alert contacts), each once (one query)."""
+    found = _alert_contacts([partner]) if category == "alert" else _contacts([partner], category)
+    return _unique(found.get(partner.pk, []))
+
+
 def recipients_by_partner(partners, kind, environment=Environment.PRODUCTION):
     """{partner id: the people a notification of `kind` about that partner reaches}, each address once, in a
     constant number of queries however many partners and contacts. The operator-only and shared contacts are

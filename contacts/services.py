@@ -12,8 +12,16 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from accounts.outbox import email_build, email_queue, email_render, emails_queue
-from contacts.completeness import REQUIREMENTS, missing_codes
+from contacts.completeness import DUE_LATER, REQUIREMENTS
 from contacts.models import ContactInformation
+from contacts.routing_changes import routing_change_notify
+from contacts.status import (  # noqa: F401 (where callers have always found them)
+    computed_requirements,
+    computed_status,
+    contact_information_for,
+    contact_status_refresh,
+)
+from contacts.verification import verification_sync
 from partners.environments import Environment
 from partners.integrations import get_integration
 from partners.models import Activity, Invitation, Membership, Partner, Role, person_display
@@ -36,40 +44,9 @@ class ContactInformationConflict(Exception):
         self.current_version = current_version
 
 
-def contact_information_for(partner):
-    """The partner's contact information, created empty on first use."""
-    info, _created = ContactInformation.objects.get_or_create(partner=partner)
-    info.partner = partner  # already loaded by the caller: spare the query
-    return info
-
-
 def alert_contact_ids(partner):
     """The ids of the partner's alert contacts, as a query (of "user" values) to use inside another."""
     return ContactInformation.alert_contacts.through.objects.filter(contactinformation__partner=partner).values("user")
-
-
-def computed_status(partner, info=None):
-    """What the contact information lacks in each environment, computed afresh: (sandbox, production) codes."""
-    info = info or contact_information_for(partner)
-    counts = info.counts()
-    integration = partner.integration_kind
-    return (
-        missing_codes(counts, integration=integration, environment=Environment.SANDBOX),
-        missing_codes(counts, integration=integration, environment=Environment.PRODUCTION),
-    )
-
-
-def contact_status_refresh(*, partner, info=None):
-    """Recompute what is missing in each environment and store it on the partner, for the gate to read.
-
-    Returns whether the stored answer changed.
-    """
-    sandbox, production = computed_status(partner, info)
-    changed = (partner.missing_sandbox, partner.missing_production) != (sandbox, production)
-    # Saved even when it looks unchanged: the partner in hand may predate a colleague's save.
-    partner.missing_sandbox, partner.missing_production = sandbox, production
-    partner.save(update_fields=["missing_sandbox", "missing_production"])
-    return changed
 
 
 @transaction.atomic
@@ -128,10 +105,23 @@ def membership_remove(*, membership, actor):
     )
 
 
+def launch_blockers(partner):
+    """What holds the launch, from the stored answer: whatever is past due in Production, and verification."""
+    return [
+        *partner.missing_contacts(Environment.PRODUCTION),
+        *(code for code in partner.eventually_due(Environment.PRODUCTION) if code in DUE_LATER),
+    ]
+
+
 def launch_refusal(partner):
     """Why the integration cannot be launched now, for people; None when it can."""
     if partner.missing_production:
         return _("Complete the Production contact information before launching.")
+    if launch_blockers(partner):
+        return _(
+            "Before launching, a technical emergency contact and the contact shared with users must confirm their "
+            "addresses from the email we sent them."
+        )
     if partner.is_disabled:
         return _("Our operators have disabled this integration: it can be launched once they enable it.")
     if partner.status != Partner.Status.ONBOARDING:
@@ -164,12 +154,13 @@ def contact_information_reconcile(*, partner, operator=None, before=None):
     info = contact_information_for(partner)
     before = info.as_dict() if before is None else before
     info.alert_contacts.remove(*info.alert_contacts.exclude(memberships__partner=partner))
+    verification_sync(info=info)
     ContactInformation.objects.filter(pk=info.pk).update(version=F("version") + 1)
     info.refresh_from_db(fields=["version"])
     contact_status_refresh(partner=partner, info=info)
     after = info.as_dict()
     if after != before:
-        activity_record(
+        activity = activity_record(
             partner=partner,
             actor=operator,
             label=operator_label(operator) if operator else "operator:",
@@ -177,6 +168,7 @@ def contact_information_reconcile(*, partner, operator=None, before=None):
             before={"version": info.version - 1, **before},
             after={"version": info.version, **after},
         )
+        routing_change_notify(partner=partner, activity=activity, before=before, after=after)
 
 
 @transaction.atomic
@@ -194,6 +186,7 @@ def contact_information_save(*, form, actor):
     before = info.as_dict()
     was_waiting = bool(info.partner.missing_sandbox)
     form.save()
+    verification_sync(info=info)
     # The alert contacts were checked against the members when the form was validated; under the lock,
     # make sure they still are (a removal that won the race has raised the version, so this is a last guard).
     if info.alert_contacts.exclude(memberships__partner=info.partner).exists():
@@ -201,13 +194,14 @@ def contact_information_save(*, form, actor):
     info.refresh_from_db(fields=["version", "updated_at", "updated_by", "support_24_7"])
     after = info.as_dict()
     contact_status_refresh(partner=info.partner, info=info)
-    activity_record(
+    activity = activity_record(
         partner=info.partner,
         actor=actor,
         action=Activity.Action.CONTACTS_UPDATED,
         before={"version": form.version, **before},
         after={"version": info.version, **after},
     )
+    routing_change_notify(partner=info.partner, activity=activity, before=before, after=after)
     if not info.partner.missing_sandbox and info.partner.contacts_completed_at is None:
         contact_completion_record(partner=info.partner, actor=actor if was_waiting else None)
     return info
@@ -253,6 +247,7 @@ def contact_information_review(*, info, actor):
 
     Raises ContactInformationConflict when someone saved since: they would confirm what they never saw.
     """
+    info.partner = lock_partner(info.partner_id)  # the stored answer is rewritten below, as after a save
     now = timezone.now()
     claimed = ContactInformation.objects.filter(pk=info.pk, version=info.version).update(
         reviewed_at=now, reviewed_by=actor
@@ -261,6 +256,7 @@ def contact_information_review(*, info, actor):
         current = ContactInformation.objects.filter(pk=info.pk).values_list("version", flat=True).first()
         raise ContactInformationConflict(current)
     info.reviewed_at, info.reviewed_by = now, actor
+    contact_status_refresh(partner=info.partner, info=info)  # the yearly review starts again
     activity_record(partner=info.partner, actor=actor, action=CONTACTS_REVIEWED, after={"version": info.version})
     return info
 

@@ -8,9 +8,10 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from accounts.navigation import parse_small_int
+from accounts.navigation import parse_small_int, safe_next
 from contacts.categories import CATEGORIES_BY_CODE, Kind, categories_for
 from contacts.coverage import coverage_for
+from contacts.decorators import contact_information_not_required
 from contacts.drafts import draft_for
 from contacts.forms.fields import country_name
 from contacts.services import ContactInformationConflict, contact_information_for, contact_information_review
@@ -71,6 +72,7 @@ def edit_section(request, category):
 
 
 @require_POST
+@contact_information_not_required  # the modal asks for it once the yearly review is past due
 @membership_required(role=Role.EDITOR)
 def review(request):
     """Record a "Still correct": the contact information, as the reviewer saw it, needs no change."""
@@ -87,4 +89,4 @@ def review(request):
         )
     else:
         messages.success(request, _("Thank you: the contact information is recorded as still correct."))
-    return redirect("contacts:settings")
+    return redirect(safe_next(request, default="contacts:settings"))

@@ -5,6 +5,7 @@ from datetime import datetime, time
 
 from django.utils.translation import gettext as _
 
+from accounts.identity import canonical_email
 from accounts.models import User
 from contacts import history
 from contacts.categories import Category, Kind, categories_for
@@ -149,7 +150,9 @@ def contact_summary(*, partner, environment):
         info = contact_information_for(partner)
     info.partner = partner
     contacts = {}
+    states = info.address_states  # every address's verification: one query
     for contact in info.contacts.all():
+        contact.verification = states.get(canonical_email(contact.email))
         contacts.setdefault(contact.category, []).append(contact)
     members = list(info.alert_contacts.order_by("name", "email"))
     windows = list(info.support_windows.all())

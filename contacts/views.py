@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.navigation import safe_next
 from accounts.services import user_language_set
+from contacts.completeness import MISSING_CODES, REQUIREMENTS, REVIEW
 from contacts.coverage import coverage_for
 from contacts.decorators import contact_information_not_required
 from contacts.drafts import (
@@ -193,9 +194,10 @@ def onboarding_page(request, *, invite_form=None, status=200):
     partner = membership.partner
     next_url = safe_next(request)
     # In Production, the modal may be back for alert contacts alone: say why, rather than repeat the generic text.
-    alerts_missing = environment.has_alert_contacts and "alert_contacts_required" in partner.missing_contacts(
-        environment
-    )
+    past_due = partner.missing_contacts(environment)
+    alerts_missing = environment.has_alert_contacts and "alert_contacts_required" in past_due
+    # Once complete, the modal comes back only for what passed its deadline: say what, rather than the generic text.
+    due_later = [REQUIREMENTS[code] for code in past_due if code in REQUIREMENTS and code not in MISSING_CODES]
     return handle_contact_form(
         request,
         template="contacts/onboarding.html",
@@ -212,6 +214,9 @@ def onboarding_page(request, *, invite_form=None, status=200):
             "invite_frame": "onboarding",
             "alerts_missing": alerts_missing,
             "only_alerts_missing": alerts_missing and partner.contacts_complete(Environment.SANDBOX),
+            "past_due_later": due_later,
+            "only_past_due_later": bool(due_later) and len(due_later) == len(past_due),
+            "review_past_due": REVIEW in past_due,
             "admins": ()
             if membership.can_manage_users
             else partner.memberships.admins().select_related("user").order_by("user__name", "user__email"),

@@ -9,7 +9,14 @@ from django.utils.translation import gettext_lazy
 from accounts.admin import UserAdmin as AccountsUserAdmin
 from accounts.models import User
 from partners.models import LAST_ADMIN_MESSAGE, Activity, Invitation, Membership, Partner, Role
-from partners.services import activity_record, lock_partners, operator_label, partner_invitations_refresh
+from partners.services import (
+    MembershipError,
+    activity_record,
+    admin_appoint,
+    lock_partners,
+    operator_label,
+    partner_invitations_refresh,
+)
 
 
 def last_admin_error(membership):
@@ -170,6 +177,24 @@ class UserAdmin(MembersChangedHook, LocksPartners, RecordsMemberInlines, Account
         self.members_changed(request, partners)
 
 
+class AdminsFilter(admin.SimpleListFilter):
+    """Finds the partners left without an Admin (theirs left), for an operator to appoint one."""
+
+    title = gettext_lazy("Admins")
+    parameter_name = "admins"
+
+    def lookups(self, request, model_admin):
+        return [("none", gettext_lazy("No Admin")), ("some", gettext_lazy("Has an Admin"))]
+
+    def queryset(self, request, queryset):
+        with_admin = Membership.objects.admins().values("partner_id")
+        if self.value() == "none":
+            return queryset.exclude(pk__in=with_admin)
+        if self.value() == "some":
+            return queryset.filter(pk__in=with_admin)
+        return queryset
+
+
 @admin.register(Partner)
 class PartnerAdmin(MembersChangedHook, LocksPartners, RecordsMemberInlines, admin.ModelAdmin):
     list_display = ["name", "integration", "status", "phone_region", "contacts_complete_in_production", "created_at"]
@@ -189,6 +214,10 @@ class PartnerAdmin(MembersChangedHook, LocksPartners, RecordsMemberInlines, admi
     def partner_ids_of(self, obj):
         return [obj.pk]
 
+    def get_list_filter(self, request):
+        # Kept whatever list_filter a higher app's admin sets: operators find the partners left without an Admin.
+        return [*super().get_list_filter(request), AdminsFilter]
+
     @admin.display(boolean=True, description=gettext_lazy("Production contacts complete"))
     def contacts_complete_in_production(self, obj):
         return not obj.missing_production
@@ -207,6 +236,24 @@ class MembershipAdmin(MembersChangedHook, LocksPartners, admin.ModelAdmin):
     search_fields = ["user__email", "user__name", "partner__name"]
     autocomplete_fields = ["user", "partner"]
     list_select_related = ["user", "partner"]
+    actions = ["appoint_admin"]
+
+    @admin.action(
+        description=gettext_lazy("Make the selected members Admin (recorded in the activity log)"),
+        permissions=["change"],
+    )
+    def appoint_admin(self, request, queryset):
+        """Appoint Admins, typically for a partner whose only Admin has left; each is recorded under the operator."""
+        appointed = []
+        for membership in queryset.select_related("user", "partner"):
+            try:
+                appointed.append(admin_appoint(membership=membership, operator=request.user))
+            except MembershipError as error:
+                messages.warning(request, str(error))
+        if appointed:
+            self.members_changed(request, list({m.partner_id: m.partner for m in appointed}.values()))
+            names = ", ".join(str(m.user) for m in appointed)
+            messages.success(request, _("Now Admin: %(users)s") % {"users": names})
 
     def has_delete_permission(self, request, obj=None):
         if obj is not None and leaves_partner_without_admin([obj]):

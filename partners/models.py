@@ -1,6 +1,7 @@
 """Partners (the accounts), their memberships and roles, invitations and activity log."""
 
 import hashlib
+from datetime import datetime
 
 from django.conf import settings
 from django.db import models
@@ -69,6 +70,20 @@ class Partner(models.Model):
     # Kept up to date by the services that change contact information, so the gate never queries.
     missing_sandbox = models.JSONField(_("missing in Sandbox"), default=list, blank=True, editable=False)
     missing_production = models.JSONField(_("missing in Production"), default=list, blank=True, editable=False)
+    # Requirements not past due, per environment: {"currently_due": [codes], "eventually_due": [codes],
+    # "deadlines": {code: ISO 8601}}; with the next moment time alone changes an answer (the gate compares it with
+    # the clock, no query; `manage.py contact_reviews` stores the new answer daily), the deadlines given to
+    # due-later requirements (code: ISO 8601, kept while unmet), and the review reminders sent (contacts.reviews).
+    due_sandbox = models.JSONField(_("due later in Sandbox"), default=dict, blank=True, editable=False)
+    due_production = models.JSONField(_("due later in Production"), default=dict, blank=True, editable=False)
+    requirements_change_at = models.DateTimeField(
+        _("requirements change at"), null=True, blank=True, editable=False, db_index=True
+    )
+    requirement_deadlines = models.JSONField(_("deadlines given"), default=dict, blank=True, editable=False)
+    review_reminders = models.JSONField(_("review reminders sent"), default=dict, blank=True, editable=False)
+    # The quality warnings of the contact information ([code, category, address] each, contacts.warnings), kept
+    # with the answer: pages show them without a query.
+    quality_warnings = models.JSONField(_("quality warnings"), default=list, blank=True, editable=False)
     # When the contact information first became complete (the gate opened): the hand-off email goes out once.
     contacts_completed_at = models.DateTimeField(
         _("contact information first complete at"), null=True, blank=True, editable=False
@@ -103,11 +118,38 @@ class Partner(models.Model):
         """Whether an invitation may still be pending, as invitations_open_until says (no query)."""
         return self.invitations_open_until is not None and self.invitations_open_until > timezone.now()
 
-    def missing_contacts(self, environment):
-        """Completeness codes still missing for an environment (read from the stored answer)."""
-        if environment == Environment.PRODUCTION:
-            return self.missing_production
-        return self.missing_sandbox
+    def missing_contacts(self, environment, now=None):
+        """The requirement codes past due in an environment, which block (read from the stored answer, no query).
+
+        What was currently due becomes past due the moment its deadline passes, before the daily command stores it.
+        """
+        stored = self.missing_production if environment == Environment.PRODUCTION else self.missing_sandbox
+        if self.requirements_change_at is None or (now or timezone.now()) < self.requirements_change_at:
+            return stored
+        now = now or timezone.now()
+        due = self.due(environment)
+        passed = [
+            code
+            for code in due.get("currently_due", ())
+            if datetime.fromisoformat(due["deadlines"][code]) <= now and code not in stored
+        ]
+        return [*stored, *passed] if passed else stored
+
+    def due(self, environment):
+        """The stored requirements of an environment that are not past due (see due_sandbox)."""
+        return self.due_production if environment == Environment.PRODUCTION else self.due_sandbox
+
+    def currently_due(self, environment, now=None):
+        """(codes, deadline) of what is due by a date and has not passed it; ((), None) when nothing is."""
+        now = now or timezone.now()
+        due = self.due(environment)
+        deadlines = {code: datetime.fromisoformat(due["deadlines"][code]) for code in due.get("currently_due", ())}
+        codes = tuple(code for code, deadline in deadlines.items() if deadline > now)
+        return codes, min((deadlines[code] for code in codes), default=None)
+
+    def eventually_due(self, environment):
+        """The codes due one day (the dashboard lists them; verification before launch holds the launch)."""
+        return tuple(self.due(environment).get("eventually_due", ()))
 
     def contacts_complete(self, environment):
         """Whether the contact information is complete for an environment."""
@@ -317,6 +359,9 @@ class Activity(models.Model):
         MEMBER_ADDED = "member.added", _("Member added")
         MEMBER_ROLE_CHANGED = "member.role_changed", _("Member role changed")
         MEMBER_REMOVED = "member.removed", _("Member removed")
+        MEMBER_LEFT = "member.left", _("Member left")
+        ADMIN_HANDED_OVER = "member.admin_handed_over", _("Admin role handed over")
+        ADMIN_APPOINTED = "member.admin_appointed", _("Admin appointed by an operator")
         INVITATION_SENT = "invitation.sent", _("Invitation sent")
         INVITATION_RESENT = "invitation.resent", _("Invitation resent")
         INVITATION_REVOKED = "invitation.revoked", _("Invitation revoked")

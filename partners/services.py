@@ -22,6 +22,7 @@ from partners.models import (
     Invitation,
     Membership,
     Partner,
+    Role,
     hash_token,
     person_display,
 )
@@ -343,3 +344,61 @@ def partner_phone_region_set(*, partner, region, actor):
         after={"phone_region": region},
     )
     return partner
+
+
+@transaction.atomic
+def admin_handover(*, membership, to, actor):
+    """An Admin makes another member Admin and becomes Editor, in one step under the partner's lock."""
+    membership = lock_membership(membership)
+    to = Membership.objects.select_for_update().select_related("user", "partner").get(pk=to.pk)
+    if to.partner_id != membership.partner_id:
+        raise MembershipError(_("%(user)s is not a member of this account.") % {"user": to.user})
+    if to.pk == membership.pk:
+        raise MembershipError(_("Choose another member to hand the Admin role to."))
+    if membership.role != Role.ADMIN:
+        raise MembershipError(_("Only an Admin can hand over the Admin role."))
+    before = to.role
+    if before != Role.ADMIN:
+        to.role = Role.ADMIN
+        to.save(update_fields=["role"])
+    membership.role = Role.EDITOR
+    membership.save(update_fields=["role"])
+    partner = membership.partner
+    activity_record(
+        partner=partner,
+        actor=actor,
+        action=Activity.Action.ADMIN_HANDED_OVER,
+        subject=to.user.email,
+        before={"role": before},
+        after={"role": Role.ADMIN},
+    )
+    activity_record(
+        partner=partner,
+        actor=actor,
+        action=Activity.Action.MEMBER_ROLE_CHANGED,
+        subject=membership.user.email,
+        before={"role": Role.ADMIN},
+        after={"role": Role.EDITOR},
+    )
+    return to
+
+
+@transaction.atomic
+def admin_appoint(*, membership, operator):
+    """An operator makes a member Admin (a partner whose only Admin has left has none); recorded under their label."""
+    membership = lock_membership(membership)
+    if membership.role == Role.ADMIN:
+        raise MembershipError(_("%(user)s is already an Admin.") % {"user": membership.user})
+    before = membership.role
+    membership.role = Role.ADMIN
+    membership.save(update_fields=["role"])
+    activity_record(
+        partner=membership.partner,
+        actor=operator,
+        label=operator_label(operator),
+        action=Activity.Action.ADMIN_APPOINTED,
+        subject=membership.user.email,
+        before={"role": before},
+        after={"role": Role.ADMIN},
+    )
+    return membership

@@ -48,6 +48,9 @@ INSTALLED_APPS = [
     "phonenumber_field",
     "axes",
     "django_tasks_db",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "accounts",
     "partners",
     "contacts",
@@ -65,6 +68,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Marks request.user verified (user.is_verified()) when the session passed a second factor; no query
+    # for a session that never did.
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "partners.middleware.CurrentPartnerMiddleware",
     "contacts.middleware.ContactInformationRequiredMiddleware",
@@ -141,6 +147,12 @@ AXES_CLIENT_IP_CALLABLE = "accounts.auth.client_ip"
 # Behind a load balancer or TLS proxy: how many trusted proxies append to X-Forwarded-For (README, production).
 BEHIND_PROXY = env.bool("BEHIND_PROXY", default=False)
 PROXY_COUNT = env.int("PROXY_COUNT", default=1) if BEHIND_PROXY else 0
+# Two-factor sign-in (django-otp): every member may add an authenticator app; operators (staff) must have used one
+# to reach the Django admin unless OTP_REQUIRED_FOR_STAFF is turned off (the default outside production).
+OTP_REQUIRED_FOR_STAFF = env.bool("OTP_REQUIRED_FOR_STAFF", default=not DEBUG)
+OTP_TOTP_ISSUER = "Partner Portal"
+# Operators may see and delete a member's devices (to reset a lost phone), never their keys or recovery codes.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "portal:dashboard"
 LOGOUT_REDIRECT_URL = "login"

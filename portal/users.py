@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
+from django.utils.text import get_text_list
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.decorators.cache import never_cache
@@ -19,16 +20,20 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.models import User
 from accounts.navigation import safe_next
+from contacts.categories import ALERT
 from contacts.decorators import contact_information_not_required
+from contacts.leaving import leave_refusal, membership_leave
 from contacts.services import alert_contact_ids, contact_information_for, membership_remove
 from contacts.views import onboarding_page, users_tab_url
+from contacts.warnings import addresses_used_by
 from partners.decorators import membership_required
 from partners.forms import AcceptInvitationForm, InvitationForm, RoleForm
-from partners.middleware import set_current_partner
+from partners.middleware import SESSION_KEY, set_current_partner
 from partners.models import Invitation, Membership, Role, person_display
 from partners.panels import users_panel_context
 from partners.services import (
     MembershipError,
+    admin_handover,
     invitation_accept,
     invitation_context,
     invitation_for_token,
@@ -140,17 +145,30 @@ class MemberRemoveView(ManageView):
     def confirmation(self, member):
         """The page that asks first; nothing changes until its form is sent."""
         partner, user = member.partner, member.user
-        alert_contact = contact_information_for(partner).alert_contacts.filter(pk=user.pk).exists()
+        used = addresses_used_by(partner, user)
+        alert_contact = any(category is ALERT for category, _address in used)
+        # Contacts at their address do not go with them: prompt to replace them (a quality warning until then).
+        elsewhere = get_text_list(
+            list(dict.fromkeys(str(category.label) for category, _address in used if category is not ALERT)), _("and")
+        )
         if user == self.request.user:
             question = _("Leave %(partner)s?") % {"partner": partner.name}
             consequence = [_("You lose access to %(partner)s at once.") % {"partner": partner.name}]
             if alert_contact:
                 consequence.append(_("Your alert contact role goes too."))
+            if elsewhere:
+                consequence.append(
+                    _("Your address is still used in %(categories)s: replace it there.") % {"categories": elsewhere}
+                )
         else:
             question = _("Remove %(user)s from %(partner)s?") % {"user": person_display(user), "partner": partner.name}
             consequence = [_("They lose access at once.")]
             if alert_contact:
                 consequence.append(_("Their alert contact role goes too."))
+            if elsewhere:
+                consequence.append(
+                    _("Their address is still used in %(categories)s: replace it there.") % {"categories": elsewhere}
+                )
         return confirmation_page(
             self.request,
             question=question,
@@ -161,13 +179,94 @@ class MemberRemoveView(ManageView):
         )
 
     def act(self, member):
+        if member.user_id == self.request.user.id:  # an Admin removing themselves leaves
+            membership_leave(membership=member)
+            return _("You left %(partner)s.") % {"partner": member.partner.name}
         membership_remove(membership=member, actor=self.request.user)
         return _("%(user)s was removed.") % {"user": member.user}
 
     def get_success_url(self, member):
-        if member.user_id == self.request.user.id:
-            return reverse("portal:dashboard")  # they left this partner: its settings are no longer theirs
+        if member.user_id == self.request.user.id and not Membership.objects.filter(pk=member.pk).exists():
+            return landing_after_leaving(self.request)  # this partner's settings are no longer theirs
         return super().get_success_url(member)
+
+
+class AdminHandoverView(ManageView):
+    """An Admin makes another member Admin and steps down to Editor, once they confirm."""
+
+    model = Membership
+    http_method_names = ["get", "head", "post"]
+
+    def get(self, request, pk):
+        return self.confirmation(self.get_object(pk))
+
+    def post(self, request, pk):
+        if not request.POST.get("confirmed"):
+            return self.confirmation(self.get_object(pk))
+        return super().post(request, pk)
+
+    def confirmation(self, member):
+        """The page that asks first; nothing changes until its form is sent."""
+        names = {"user": person_display(member.user), "partner": member.partner.name}
+        return confirmation_page(
+            self.request,
+            question=_("Make %(user)s Admin and step down?") % names,
+            consequence=_(
+                "%(user)s becomes an Admin of %(partner)s and you become an Editor: you will no longer manage "
+                "its users. The change is recorded in the activity log."
+            )
+            % names,
+            action=reverse("portal:admin_handover", args=[member.pk]),
+            confirm_label=_("Make Admin and step down"),
+            cancel_url=safe_next(self.request, "portal:users"),
+        )
+
+    def act(self, member):
+        admin_handover(membership=self.request.membership, to=member, actor=self.request.user)
+        return _("%(user)s is now Admin, and you are an Editor.") % {"user": member.user}
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@contact_information_not_required
+@membership_required
+def leave(request):
+    """A member leaves the current partner, once they confirm; then on to another of theirs, or none."""
+    membership = request.membership
+    partner = membership.partner
+    back = safe_next(request, "portal:users")
+    refusal = leave_refusal(membership)
+    if refusal:  # no use asking: say why now
+        messages.error(request, refusal)
+        return redirect(back)
+    if request.method != "POST" or not request.POST.get("confirmed"):
+        consequence = [_("You lose access to %(partner)s at once.") % {"partner": partner.name}]
+        if contact_information_for(partner).alert_contacts.filter(pk=request.user.pk).exists():
+            consequence.append(_("Your alert contact role goes too."))
+        return confirmation_page(
+            request,
+            question=_("Leave %(partner)s?") % {"partner": partner.name},
+            consequence=" ".join(consequence),
+            action=reverse("portal:leave"),
+            confirm_label=_("Leave"),
+            cancel_url=back,
+        )
+    try:
+        membership_leave(membership=membership)
+    except MembershipError as error:
+        messages.error(request, str(error))
+        return redirect(back)
+    messages.success(request, _("You left %(partner)s.") % {"partner": partner.name})
+    return redirect(landing_after_leaving(request))
+
+
+def landing_after_leaving(request):
+    """Where someone who just left lands: the dashboard of another partner of theirs, or the no-partner page."""
+    other = Membership.objects.filter(user=request.user).select_related("partner").order_by("partner__name").first()
+    if other is not None:
+        set_current_partner(request, other)
+    else:
+        request.session.pop(SESSION_KEY, None)
+    return reverse("portal:dashboard")
 
 
 class InvitationResendView(ManageView):

@@ -1,5 +1,8 @@
 """The portal shell: dashboard, launch, activity, help, health check, and the partner, environment, language switch."""
 
+from dataclasses import dataclass
+from datetime import datetime
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.paginator import Paginator
@@ -12,10 +15,11 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.navigation import parse_small_int, safe_next
 from accounts.services import user_language_set
-from contacts.completeness import REQUIREMENTS
+from contacts.completeness import DUE_LATER, REQUIREMENTS, REVIEW, Requirement, stored_answer
 from contacts.decorators import contact_information_not_required
 from contacts.history import contact_changes
-from contacts.services import launch_refusal, partner_launch
+from contacts.services import launch_blockers, launch_refusal, partner_launch
+from contacts.warnings import warnings_grouped, warnings_stored
 from partners.decorators import membership_required
 from partners.environments import Environment, set_environment
 from partners.middleware import set_current_partner
@@ -23,23 +27,51 @@ from partners.models import Activity, Role
 from partners.services import MembershipError
 
 
+@dataclass(frozen=True)
+class ChecklistItem:
+    """One requirement on the dashboard: what, in which state (past_due, currently_due, eventually_due), by when."""
+
+    requirement: Requirement
+    state: str
+    deadline: datetime | None = None
+
+    @property
+    def code(self):
+        return self.requirement.code
+
+
 def checklist(partner, environment):
-    """The missing requirements of one environment, as completeness codes with their messages."""
-    return [REQUIREMENTS[code] for code in partner.missing_contacts(environment) if code in REQUIREMENTS]
+    """Every requirement of one environment, past due first, read from the stored answer (no query)."""
+    answer = stored_answer(partner, environment)
+    states = (
+        ("past_due", answer.past_due),
+        ("currently_due", answer.currently_due),
+        ("eventually_due", answer.eventually_due),
+    )
+    return [
+        ChecklistItem(REQUIREMENTS[code], state, answer.deadlines.get(code))
+        for state, codes in states
+        for code in codes
+        if code in REQUIREMENTS
+    ]
 
 
 @require_GET
 @membership_required
 def dashboard(request):
-    """Home: where the integration stands, and what is left before launch."""
+    """Home: where the integration stands, and what is left before launch (or due since)."""
     partner = request.membership.partner
     return render(
         request,
         "portal/dashboard.html",
         {
             "partner": partner,
-            "sandbox_checklist": checklist(partner, Environment.SANDBOX),
+            # The review is the account's, not an environment's: listed once, under Production.
+            "sandbox_checklist": [item for item in checklist(partner, Environment.SANDBOX) if item.code != REVIEW],
             "production_checklist": checklist(partner, Environment.PRODUCTION),
+            "launch_blocked": bool(launch_blockers(partner)),
+            "launch_codes": DUE_LATER,
+            "warning_groups": warnings_grouped(warnings_stored(partner)),
         },
     )
 

@@ -99,10 +99,11 @@ def test_the_page_costs_the_same_queries_with_one_or_ten_contacts(db, per_catego
     complete_contacts(partner, alerts=members, per_category=per_category)
     client = signed_in(members[0], Environment.PRODUCTION)
     client.get(URL)  # the first visit stores the current partner in the session
-    # session, user, memberships with their partners, contact information, the alert contacts' picker; the rows
-    # and windows only when the form is drawn anew (contacts.fragments), the draft only when the membership has one
+    # session, user, memberships with their partners, contact information, the alert contacts' picker, the
+    # addresses' verifications; the rows and windows only when the form is drawn anew (contacts.fragments), the
+    # draft only when the membership has one
     cached_sessions = settings.SESSION_ENGINE.endswith("cached_db")
-    with django_assert_num_queries(4 if cached_sessions else 5):
+    with django_assert_num_queries(5 if cached_sessions else 6):
         response = client.get(URL)
     assert response.status_code == 200
     assert response.content.decode().count('type="email"') >= 4 * per_category

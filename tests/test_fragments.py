@@ -50,6 +50,7 @@ def test_the_inputs_of_each_key_are_listed_in_one_place():
         "read_only",
         "only",
         "members",
+        "verifications",
     )
     # The empty rows outlive every save: nothing stored is in their key.
     assert KEY_INPUTS[EmptyRowKey] == ("release", "language", "category", "integration", "phone_region", "environment")
@@ -150,18 +151,18 @@ def test_the_cached_page_is_the_page_drawn_afresh(partner, admin_user, monkeypat
 def test_a_cached_page_reads_neither_rows_nor_windows(complete_partner, admin_user, django_assert_num_queries):
     client = signed_in(admin_user, Environment.PRODUCTION)
     client.get(SETTINGS)
-    # session (unless cached), user, memberships, contact information, the alert contacts' picker (the
-    # membership says there is no draft to look for)
-    with django_assert_num_queries(4 if settings.SESSION_ENGINE.endswith("cached_db") else 5):
+    # session (unless cached), user, memberships, contact information, the alert contacts' picker, the addresses'
+    # verifications (the membership says there is no draft to look for)
+    with django_assert_num_queries(5 if settings.SESSION_ENGINE.endswith("cached_db") else 6):
         assert client.get(SETTINGS).status_code == 200
 
 
 def test_a_modal_drawn_before_costs_its_floor_of_queries(partner, admin_user, django_assert_num_queries):
     client = signed_in(admin_user, Environment.PRODUCTION)
     client.get(MODAL)
-    # session (unless cached), user, memberships, contact information, the alert contacts' picker; and the
-    # Users tab: its members with their count (no invitation is pending: the partner says so)
-    with django_assert_num_queries(5 if settings.SESSION_ENGINE.endswith("cached_db") else 6):
+    # session (unless cached), user, memberships, contact information, the alert contacts' picker, the addresses'
+    # verifications; and the Users tab: its members with their count (no invitation is pending: the partner says so)
+    with django_assert_num_queries(6 if settings.SESSION_ENGINE.endswith("cached_db") else 7):
         assert client.get(MODAL).status_code == 200
 
 

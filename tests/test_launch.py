@@ -34,7 +34,8 @@ def test_the_checklist_names_what_production_still_needs(partner, admin_user):
     assertNotContains(response, ENABLED_LAUNCH, html=True)
     assertContains(
         response,
-        '<p class="note" id="launch-hint">Launch unlocks once the Production contact information is complete.</p>',
+        '<p class="note" id="launch-hint">Launch unlocks once the Production contact information is complete and '
+        "its technical emergency and shared contacts are verified.</p>",
         html=True,
     )
 

@@ -5,6 +5,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import OutgoingEmail
+from contacts.categories import CATEGORIES_BY_CODE
 from contacts.routing import NotificationKind, source_label
 from partners.environments import Environment
 from partners.integrations import integration_choices
@@ -38,6 +39,13 @@ class Broadcast(models.Model):
         return self.subject
 
 
+# A test message to the addresses of one contact category: a kind of its own, so that nothing that acts on real
+# alerts and emergencies (escalation, the operators' open emergencies) ever takes it for one. It is not a
+# contacts.routing.NotificationKind: its recipients are a category's addresses, not a kind's routing.
+TEST = "test"
+KIND_CHOICES = [*NotificationKind.choices, (TEST, _("Test message"))]
+
+
 class NotificationQuerySet(models.QuerySet):
     def unacknowledged(self):
         """Alerts and emergencies nobody has acknowledged yet."""
@@ -53,7 +61,7 @@ class Notification(models.Model):
         MESSAGE = "message", _("Message")
         INTEGRATION_DISABLED = "integration_disabled", _("Integration disabled")
 
-    kind = models.CharField(_("kind"), max_length=20, choices=NotificationKind.choices, db_index=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=KIND_CHOICES, db_index=True)
     event = models.CharField(_("event"), max_length=30, choices=Event.choices, default=Event.MESSAGE)
     partner = models.ForeignKey(
         Partner, verbose_name=_("partner"), on_delete=models.CASCADE, related_name="notifications"
@@ -90,6 +98,8 @@ class Notification(models.Model):
     escalated_at = models.DateTimeField(_("escalated at"), null=True, blank=True)
     # Nobody at the partner could be told (no contact of that kind): the operators were, instead.
     nobody_reached = models.BooleanField(_("nobody at the partner reached"), default=False)
+    # A test message's contact category ("alert" or a ContactCategory code); blank for every other kind.
+    category = models.CharField(_("category tested"), max_length=40, blank=True)
 
     objects = NotificationQuerySet.as_manager()
 
@@ -110,6 +120,8 @@ class Notification(models.Model):
     @property
     def title(self):
         """The subject people see, in their language for the portal's own events."""
+        if self.is_test:
+            return _("Test message: %(category)s") % {"category": self.category_label}
         if self.event == self.Event.INTEGRATION_DISABLED:
             return _("Integration disabled")
         return self.subject
@@ -120,9 +132,20 @@ class Notification(models.Model):
         return operator_display(self.raised_by_label) or self.raised_by_label or _("The Partner Portal")
 
     @property
+    def is_test(self):
+        """A test message sent from Settings › Contact information, not a real notification."""
+        return self.kind == TEST
+
+    @property
+    def category_label(self):
+        """The contact category a test message went to, for people."""
+        category = CATEGORIES_BY_CODE.get(self.category)
+        return category.label if category else source_label(self.category)
+
+    @property
     def needs_acknowledgement(self):
-        """Alerts and emergencies ask to be acknowledged."""
-        return NotificationKind(self.kind).urgent
+        """Alerts, emergencies and test messages ask to be acknowledged."""
+        return self.is_test or NotificationKind(self.kind).urgent
 
 
 class Delivery(models.Model):
@@ -152,6 +175,9 @@ class Delivery(models.Model):
     token_hash = models.CharField(max_length=64, unique=True, null=True, blank=True, editable=False)
     token_expires_at = models.DateTimeField(_("link valid until"), null=True, blank=True)
     acknowledged_at = models.DateTimeField(_("acknowledged at"), null=True, blank=True)
+    # The address itself, or the member of this partner who was signed in when pressing the button: a link proves
+    # only that someone could read that mailbox, a session says who they were.
+    acknowledged_by = models.CharField(_("acknowledged by"), max_length=400, blank=True)
     created_at = models.DateTimeField(_("queued at"), auto_now_add=True)
 
     class Meta:
@@ -166,6 +192,11 @@ class Delivery(models.Model):
     def status(self):
         """acknowledged, or the email's own status (queued, sending, sent, failed)."""
         return "acknowledged" if self.acknowledged_at else self.email.status
+
+    @property
+    def acknowledged_through_link_only(self):
+        """Acknowledged by whoever opened the link sent to this address, nobody signed in."""
+        return self.acknowledged_by in ("", self.address)
 
     @property
     def source_label(self):

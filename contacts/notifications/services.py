@@ -13,6 +13,7 @@ from django.db.models import F, Q
 from django.tasks import task
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.models import OutgoingEmail
 from accounts.outbox import (
@@ -23,14 +24,23 @@ from accounts.outbox import (
     emails_queue,
     enqueue_with_transaction,
 )
-from contacts.notifications.models import Broadcast, Delivery, Notification
-from contacts.routing import NotificationKind, Recipient, escalation_recipients, recipients_by_partner
+from contacts.categories import ALERT, Kind, categories_for
+from contacts.notifications.models import TEST, Broadcast, Delivery, Notification
+from contacts.routing import (
+    NotificationKind,
+    Recipient,
+    escalation_recipients,
+    recipients_by_partner,
+    recipients_for_category,
+)
 from partners.environments import Environment
-from partners.models import Partner, hash_token
-from partners.services import operator_label, partner_disable
+from partners.models import Partner, hash_token, person_display
+from partners.services import lock_partner, operator_label, partner_disable
 
 ACKNOWLEDGE_WITHIN = timedelta(days=7)  # how long an acknowledgement link works
 ESCALATE_AFTER = timedelta(minutes=30)  # an emergency nobody acknowledged in this time is sent again, wider
+TESTS_PER_HOUR = 5  # test messages per contact category and partner, counted in the database
+TEST_WINDOW = timedelta(hours=1)
 BROADCAST_BATCH = 200  # partners per fan-out task
 
 Event = Notification.Event
@@ -41,11 +51,21 @@ class AcknowledgementError(Exception):
     """An acknowledgement link that no longer works (it expired); the page says so."""
 
 
+class TestMessageRefused(Exception):
+    """A test message that cannot be sent: no address in the category, or too many tests this hour (`next_at`)."""
+
+    def __init__(self, message, *, next_at=None):
+        super().__init__(message)
+        self.next_at = next_at
+
+
 def acknowledgement_url(token):
     return f"{settings.PORTAL_BASE_URL}{reverse('notifications:acknowledge', kwargs={'token': token})}"
 
 
 def _priority(kind, broadcast=None):
+    if kind == TEST:
+        return OutgoingEmail.Priority.NORMAL  # someone is waiting for it, but it must not delay a real emergency
     if NotificationKind(kind).urgent:
         return OutgoingEmail.Priority.URGENT
     return OutgoingEmail.Priority.BULK if broadcast else OutgoingEmail.Priority.NORMAL
@@ -63,7 +83,8 @@ def _email(notification, recipient, round, token):
         "valid_days": ACKNOWLEDGE_WITHIN.days,
         "escalate_after_minutes": int(ESCALATE_AFTER.total_seconds() // 60),
     }
-    return email_render("notifications/email/notification", context, recipient.language)
+    template = "notifications/email/test" if notification.is_test else "notifications/email/notification"
+    return email_render(template, context, recipient.language)
 
 
 def _deliver(notification, recipients, *, round=1):
@@ -219,13 +240,26 @@ def delivery_for_token(token):
     )
 
 
+def _acknowledger(delivery, user):
+    """Who acknowledged a delivery: a member of its partner signed in when pressing, named, else the address."""
+    signed_in = user is not None and user.is_authenticated
+    if signed_in and delivery.notification.partner.memberships.filter(user=user).exists():
+        return person_display(user)
+    return delivery.address
+
+
 @transaction.atomic
-def acknowledge(*, delivery):
-    """Record an acknowledgement: the delivery's, and the notification's first (who and when)."""
+def acknowledge(*, delivery, user=None):
+    """Record an acknowledgement: the delivery's (when, and by whom), and the notification's first (who and when).
+
+    `user` is whoever is signed in, if anyone: named on the delivery only if a member of its partner.
+    """
     if delivery.token_expires_at is None or delivery.token_expires_at <= timezone.now():
         raise AcknowledgementError("expired")
     now = timezone.now()
-    Delivery.objects.filter(pk=delivery.pk, acknowledged_at__isnull=True).update(acknowledged_at=now)
+    Delivery.objects.filter(pk=delivery.pk, acknowledged_at__isnull=True).update(
+        acknowledged_at=now, acknowledged_by=_acknowledger(delivery, user)
+    )
     # Recorded as the address the link was sent to, whoever is signed in: a forwarded link acknowledges for
     # its recipient, and never shows another partner's member to this one.
     first = Notification.objects.filter(pk=delivery.notification_id, acknowledged_at__isnull=True).update(
@@ -347,3 +381,61 @@ def notifications_fan_out(broadcast, partners):
         notification.partner = partner
         everyone.append((notification, recipients[partner.pk]))
     _deliver_many(everyone)
+
+
+# --- Test messages ----------------------------------------------------------------------------------------
+
+
+def test_categories(partner, environment):
+    """The categories a test message can be sent to, in page order: those with addresses (alert contacts only
+    where they exist, in Production; merchant issues only where the integration kind needs them)."""
+    return [
+        category
+        for category in categories_for(partner.integration_kind)
+        if category.kind in (Kind.CONTACTS, Kind.SHARED)
+        or (category is ALERT and Environment(environment).has_alert_contacts)
+    ]
+
+
+def test_recipients(partner, category):
+    """The addresses of one category of a partner, as the routing reads them (one query)."""
+    return recipients_for_category(partner, category)
+
+
+def test_message_next_at(partner, category, now=None):
+    """When another test message to `category` may be sent: None now, else the moment the oldest of the last
+    TESTS_PER_HOUR leaves the hour."""
+    now = now or timezone.now()
+    recent = list(
+        partner.notifications.filter(kind=TEST, category=category, created_at__gt=now - TEST_WINDOW)
+        .order_by("-created_at")
+        .values_list("created_at", flat=True)[:TESTS_PER_HOUR]
+    )
+    return recent[-1] + TEST_WINDOW if len(recent) >= TESTS_PER_HOUR else None
+
+
+@transaction.atomic
+def test_message_send(*, partner, category, sender):
+    """Send a test message with an acknowledgement link to every address of one contact category.
+
+    Refused (TestMessageRefused) when the category has no address, or had TESTS_PER_HOUR tests in the last hour.
+    A test never escalates and is never an open alert or emergency: its kind is TEST, which nothing else acts on.
+    """
+    lock_partner(partner.pk)  # two members pressing at once are counted one after the other
+    recipients = test_recipients(partner, category)
+    if not recipients:
+        raise TestMessageRefused(_("There is no address in this category to send a test message to."))
+    if next_at := test_message_next_at(partner, category):
+        raise TestMessageRefused(
+            _("%(count)d test messages were sent to this category in the last hour.") % {"count": TESTS_PER_HOUR},
+            next_at=next_at,
+        )
+    notification = partner.notifications.create(
+        kind=TEST,
+        category=category,
+        subject="Test message",  # the page and emails show the title, in each reader's language
+        raised_by=sender,
+        raised_by_label=person_display(sender),  # the contacts may not know the address: named, as in messages
+    )
+    _deliver(notification, recipients)
+    return notification

@@ -11,10 +11,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from contacts.decorators import contact_information_not_required
-from contacts.notifications.models import Delivery, Notification
+from contacts.notifications.models import KIND_CHOICES, Delivery, Notification
 from contacts.notifications.services import ACKNOWLEDGE_WITHIN, AcknowledgementError, delivery_for_token
 from contacts.notifications.services import acknowledge as acknowledge_delivery
-from contacts.routing import NotificationKind
 from partners.decorators import membership_required
 
 PER_PAGE = 20
@@ -28,7 +27,7 @@ def notification_list(request):
     Three queries for any page (count, notifications, their deliveries with their emails), whatever their number.
     """
     kind = request.GET.get("kind", "")
-    if kind not in NotificationKind.values:
+    if kind not in dict(KIND_CHOICES):
         kind = ""
     notifications = Notification.objects.filter(partner=request.membership.partner).prefetch_related(
         Prefetch("deliveries", queryset=Delivery.objects.select_related("email").order_by("round", "id"))
@@ -41,7 +40,7 @@ def notification_list(request):
     return render(
         request,
         "notifications/list.html",
-        {"page": page, "kind": kind, "kinds": NotificationKind.choices},
+        {"page": page, "kind": kind, "kinds": KIND_CHOICES},
     )
 
 
@@ -57,7 +56,7 @@ def acknowledge(request, token):
     context = {"delivery": delivery, "notification": delivery.notification}
     if request.method == "POST":
         try:
-            context["first"] = acknowledge_delivery(delivery=delivery)
+            context["first"] = acknowledge_delivery(delivery=delivery, user=request.user)
         except AcknowledgementError:
             return _link_invalid(request)
         context["done"] = True

@@ -1,0 +1,102 @@
+"""The yearly review and every other deadline: what `manage.py contact_reviews` does once a day.
+
+The gate reads the stored answer and the clock, so nothing waits for this to block on time; the command stores the
+new answer of every partner whose answer changed with time alone, and reminds the Admins of a review coming due.
+"""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.outbox import email_build, email_render, emails_queue
+from contacts.completeness import REVIEW_CURRENTLY_DUE_DAY, REVIEW_DEADLINE_DAY, REVIEW_EVENTUALLY_DUE_DAY
+from contacts.models import ContactInformation
+from contacts.services import contact_information_for, contact_status_refresh
+from partners.models import Partner
+from partners.services import lock_partner
+
+# Reminders of one review, in order: when it becomes eventually due (day 335), currently due (day 365), and a week
+# before its deadline (day 388). Each goes once per review; a command that was not run for a while sends the latest.
+REMINDER_DAYS = {
+    "eventually_due": REVIEW_EVENTUALLY_DUE_DAY,
+    "currently_due": REVIEW_CURRENTLY_DUE_DAY,
+    "deadline_soon": REVIEW_DEADLINE_DAY - 7,
+}
+
+
+def reviewed_at(info):
+    """The last review: a save or a "Still correct", whichever came last; None before the first save."""
+    return max((moment for moment in (info.updated_at, info.reviewed_at) if moment), default=None)
+
+
+def review_reminder_due(partner, info, now):
+    """The reminder to send now ("eventually_due", "currently_due" or "deadline_soon"), or None."""
+    base = reviewed_at(info)
+    if base is None or now >= base + timedelta(days=REVIEW_DEADLINE_DAY):
+        return None  # never reviewed (the modal asks for it all), or past due (the modal asks for the review)
+    reached = [stage for stage, day in REMINDER_DAYS.items() if now >= base + timedelta(days=day)]
+    if not reached:
+        return None
+    sent = partner.review_reminders if partner.review_reminders.get("base") == base.isoformat() else {}
+    return None if reached[-1] in sent.get("sent", ()) else reached[-1]
+
+
+def review_reminder_send(*, partner, info, stage):
+    """Email the partner's Admins, each in their language, that the review is coming due; record it as sent."""
+    base = reviewed_at(info)
+    deadline = base + timedelta(days=REVIEW_DEADLINE_DAY) if stage != "eventually_due" else None
+    context = {
+        "partner": partner.name,
+        "reviewed_at": base,
+        "deadline": deadline,
+        "link": f"{settings.PORTAL_BASE_URL}{reverse('contacts:settings')}",
+    }
+    emails = []
+    for membership in partner.memberships.admins().select_related("user").order_by("user__email"):
+        user = membership.user
+        subject, body = email_render("contacts/email/review_reminder", context, user.language)
+        emails.append(email_build(to=user.email, subject=subject, body=body, language=user.language))
+    emails_queue(emails)
+    stages = list(REMINDER_DAYS)
+    partner.review_reminders = {"base": base.isoformat(), "sent": stages[: stages.index(stage) + 1]}
+    partner.save(update_fields=["review_reminders"])
+    return emails
+
+
+def _candidates(now):
+    """Ids of partners whose answer changed with time, or whose review may need a reminder."""
+    earliest = now - timedelta(days=REVIEW_DEADLINE_DAY)
+    latest = now - timedelta(days=REVIEW_EVENTUALLY_DUE_DAY)
+    in_reminder_window = Q(updated_at__lte=latest, updated_at__gt=earliest) | Q(
+        reviewed_at__lte=latest, reviewed_at__gt=earliest
+    )
+    reviews = ContactInformation.objects.filter(in_reminder_window).values_list("partner_id", flat=True)
+    changed = Partner.objects.filter(requirements_change_at__lte=now).values_list("pk", flat=True)
+    return sorted(set(changed) | set(reviews))
+
+
+def contact_reviews_run(now=None):
+    """Store the answer of every partner whose requirements moved with time, and send the review reminders due.
+
+    Idempotent: a second run the same day changes nothing and sends nothing. Returns (checked, changed, reminded).
+    """
+    now = now or timezone.now()
+    checked = changed = reminded = 0
+    for partner_id in _candidates(now):
+        with transaction.atomic():
+            partner = lock_partner(partner_id)
+            info = contact_information_for(partner)
+            before = (partner.missing_sandbox, partner.missing_production, partner.due_sandbox, partner.due_production)
+            contact_status_refresh(partner=partner, info=info, now=now)
+            after = (partner.missing_sandbox, partner.missing_production, partner.due_sandbox, partner.due_production)
+            changed += before != after
+            stage = review_reminder_due(partner, info, now)
+            if stage:
+                review_reminder_send(partner=partner, info=info, stage=stage)
+                reminded += 1
+        checked += 1
+    return checked, changed, reminded

@@ -1,0 +1,59 @@
+"""Quality warnings where people see them: stored with the requirements, listed on the dashboard at no query."""
+
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from contacts.models import Contact
+from contacts.services import contact_information_for, contact_status_refresh
+from contacts.warnings import FREE_MAIL_DOMAIN
+from tests.helpers import html_element, signed_in
+
+DASHBOARD = reverse("portal:dashboard")
+
+
+def on_free_mail(partner):
+    info = contact_information_for(partner)
+    Contact.objects.filter(contact_information=info, category="shared").update(email="brand@gmail.com")
+    contact_status_refresh(partner=partner, info=info)
+    partner.refresh_from_db()
+
+
+def test_warnings_are_stored_with_the_answer(complete_partner):
+    assert complete_partner.quality_warnings == []
+    on_free_mail(complete_partner)
+    assert complete_partner.quality_warnings == [[FREE_MAIL_DOMAIN, "shared", "brand@gmail.com"]]
+
+
+def test_the_dashboard_lists_them_with_a_link_to_the_category(complete_partner, admin_user):
+    on_free_mail(complete_partner)
+    response = signed_in(admin_user).get(DASHBOARD)
+    card = str(html_element(response.content.decode(), "section", **{"data-quality-warnings": ""}))
+    assert f'data-code="{FREE_MAIL_DOMAIN}"' in card
+    assert "brand@gmail.com" in card
+    assert reverse("contacts:edit_section", args=["shared"]) in card
+
+
+def test_listing_them_costs_the_dashboard_no_query(complete_partner, admin_user):
+    client = signed_in(admin_user)
+    client.get(DASHBOARD)
+    with CaptureQueriesContext(connection) as without:
+        client.get(DASHBOARD)
+    on_free_mail(complete_partner)
+    with CaptureQueriesContext(connection) as with_warnings:
+        response = client.get(DASHBOARD)
+    assert FREE_MAIL_DOMAIN in response.content.decode()
+    assert len(with_warnings) == len(without)
+
+
+def test_no_card_without_warnings(complete_partner, admin_user):
+    response = signed_in(admin_user).get(DASHBOARD)
+    assert "data-quality-warnings" not in response.content.decode()
+
+
+def test_removing_a_member_prompts_to_replace_their_address_where_it_is_used(complete_partner, admin_user, editor):
+    info = contact_information_for(complete_partner)
+    Contact.objects.filter(contact_information=info, category="technical_emergency").update(email=editor.email)
+    member = complete_partner.memberships.get(user=editor)
+    response = signed_in(admin_user).get(reverse("portal:member_remove", args=[member.pk]))
+    assert "Their address is still used in Technical emergency contacts: replace it there." in response.content.decode()
