@@ -26,6 +26,7 @@ from django.utils.translation import get_language
 
 from accounts.identity import canonical_email
 from contacts.forms.release import release
+from contacts.warnings import warnings_data
 
 CACHE = "fragments"
 TIMEOUT = 3600
@@ -58,6 +59,9 @@ class FormBodyKey:
     # Every address's verification (Verified, Waiting for confirmation, Not delivered) and the one Resend acts on:
     # a confirmation, or an email failing for good, changes no version but changes what the rows show.
     verifications: str
+    # The quality warnings shown beside the categories, as stored with the requirements (a failed delivery or a
+    # member leaving changes them without a save).
+    warnings: tuple
 
     @classmethod
     def of(cls, form, page):
@@ -79,6 +83,7 @@ class FormBodyKey:
             only=form.only or "",
             members=form.member_listing.digest if form.member_listing is not None else "",
             verifications=digest(sorted(form.info.address_states.items())),
+            warnings=tuple(tuple(warning) for warning in partner.quality_warnings),
         )
 
     def __str__(self):
@@ -115,11 +120,14 @@ class SectionKey:
 
     @classmethod
     def of(cls, body, section):
-        frame = replace(body, version=0, saved_at="", members="", verifications="")
+        frame = replace(body, version=0, saved_at="", members="", verifications="", warnings=())
         shown = [part.initial for part in section.parts()]
         listing = getattr(section.page, "listing", None) if section.category.code == "alert" else None
         verified = shown_verifications(section.page.info, shown)
-        content = json.dumps([shown, listing.digest if listing else None, verified], default=str, sort_keys=True)
+        warned = warnings_data(section.warnings)
+        content = json.dumps(
+            [shown, listing.digest if listing else None, verified, warned], default=str, sort_keys=True
+        )
         return cls(frame, section.category.code, digest(content))
 
     def __str__(self):

@@ -1,7 +1,8 @@
 """The yearly review and every other deadline: what `manage.py contact_reviews` does once a day.
 
 The gate reads the stored answer and the clock, so nothing waits for this to block on time; the command stores the
-new answer of every partner whose answer changed with time alone, and reminds the Admins of a review coming due.
+new answer of every partner whose answer changed with time alone (or whose deliveries failed, which the quality
+warnings stored with it follow), and reminds the Admins of a review coming due.
 """
 
 from datetime import timedelta
@@ -12,9 +13,11 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.models import OutgoingEmail
 from accounts.outbox import email_build, email_render, emails_queue
 from contacts.completeness import REVIEW_CURRENTLY_DUE_DAY, REVIEW_DEADLINE_DAY, REVIEW_EVENTUALLY_DUE_DAY
 from contacts.models import ContactInformation
+from contacts.notifications.models import Delivery
 from contacts.services import contact_information_for, contact_status_refresh
 from partners.models import Partner
 from partners.services import lock_partner
@@ -26,6 +29,10 @@ REMINDER_DAYS = {
     "currently_due": REVIEW_CURRENTLY_DUE_DAY,
     "deadline_soon": REVIEW_DEADLINE_DAY - 7,
 }
+
+
+# The command runs daily: two days of failed deliveries cover a missed run.
+FAILED_DELIVERIES_LOOKBACK = timedelta(days=2)
 
 
 def reviewed_at(info):
@@ -76,7 +83,11 @@ def _candidates(now):
     )
     reviews = ContactInformation.objects.filter(in_reminder_window).values_list("partner_id", flat=True)
     changed = Partner.objects.filter(requirements_change_at__lte=now).values_list("pk", flat=True)
-    return sorted(set(changed) | set(reviews))
+    # A delivery that failed for good changes the quality warnings stored with the answer, and no save follows.
+    failed = Delivery.objects.filter(
+        email__status=OutgoingEmail.Status.FAILED, created_at__gte=now - FAILED_DELIVERIES_LOOKBACK
+    ).values_list("notification__partner_id", flat=True)
+    return sorted(set(changed) | set(reviews) | set(failed))
 
 
 def contact_reviews_run(now=None):

@@ -201,7 +201,8 @@ def contact_information_save(*, form, actor):
         before={"version": form.version, **before},
         after={"version": info.version, **after},
     )
-    routing_change_notify(partner=info.partner, activity=activity, before=before, after=after)
+    if info.partner.contacts_completed_at is not None or not was_waiting:  # a first completion replaces nobody
+        routing_change_notify(partner=info.partner, activity=activity, before=before, after=after)
     if not info.partner.missing_sandbox and info.partner.contacts_completed_at is None:
         contact_completion_record(partner=info.partner, actor=actor if was_waiting else None)
     return info

@@ -13,6 +13,7 @@ from contacts.completeness import OPTIONAL, ContactCounts, Requirement, category
 from contacts.forms.base import REQUIREMENT_LABELS
 from contacts.models import Contact, ContactInformation, SupportWindow
 from contacts.services import contact_information_for
+from contacts.warnings import warnings_in, warnings_stored
 from partners.environments import Environment
 from partners.models import Activity
 
@@ -44,6 +45,7 @@ class SectionSummary:
     windows: list[WindowSummary] = field(default_factory=list)
     all_week: bool = False
     changed: Activity | None = None
+    warnings: list = field(default_factory=list)  # quality warnings (contacts.warnings), never blocking
 
     @property
     def kind(self):
@@ -167,6 +169,7 @@ def contact_summary(*, partner, environment):
     missing = missing_requirements(counts, integration=integration, environment=environment)
     shown = categories_for(integration)
     changes = last_changes(partner, [category.code for category in shown])
+    stored_warnings = warnings_stored(partner)  # kept with the requirements: no query
     sections = []
     for category in shown:
         section = SectionSummary(
@@ -175,6 +178,7 @@ def contact_summary(*, partner, environment):
             missing=[requirement for requirement in missing if requirement.category == category.code],
             environment=environment,
             changed=changes.get(category.code),
+            warnings=warnings_in(stored_warnings, category.code),
         )
         if category.kind == Kind.MEMBERS:
             section.members = members

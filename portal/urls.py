@@ -5,7 +5,7 @@ from django.urls import include, path
 
 import accounts.urls
 from contacts.decorators import contact_information_not_required_patterns
-from portal import users, views
+from portal import restore, users, views
 
 portal_patterns = [
     path("", views.dashboard, name="dashboard"),
@@ -14,7 +14,7 @@ portal_patterns = [
     path("partner/", views.switch_partner, name="switch_partner"),
     path("launch/", views.launch, name="launch"),
     path("settings/activity/", views.activity, name="activity"),
-    path("settings/activity/", include("portal.restore")),
+    path("settings/activity/<int:pk>/restore/", restore.restore, name="activity_restore"),
     path("settings/users/", users.users, name="users"),
     path("settings/users/invite/", users.invite, name="invite"),
     path("settings/users/<int:pk>/role/", users.MemberRoleView.as_view(), name="member_role"),

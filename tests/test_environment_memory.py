@@ -153,12 +153,13 @@ def test_other_missing_items_link_to_their_section(partner, admin_user, editor):
     from django.test import RequestFactory
 
     from contacts.completeness import REQUIREMENTS
+    from portal.views import ChecklistItem
 
     request = RequestFactory().get("/")
     request.user, request.membership, request.environment = editor, editor.memberships.get(), Environment.SANDBOX
     html = render_to_string(
         "portal/_checklist.html",
-        {"items": [REQUIREMENTS["operator_required"]], "environment_label": "Sandbox"},
+        {"items": [ChecklistItem(REQUIREMENTS["operator_required"], "past_due")], "environment_label": "Sandbox"},
         request=request,
     )
     link = html_element(html, "a", href=reverse("contacts:edit_section", args=["operator"]))

@@ -51,6 +51,7 @@ def test_the_inputs_of_each_key_are_listed_in_one_place():
         "only",
         "members",
         "verifications",
+        "warnings",
     )
     # The empty rows outlive every save: nothing stored is in their key.
     assert KEY_INPUTS[EmptyRowKey] == ("release", "language", "category", "integration", "phone_region", "environment")

@@ -202,3 +202,19 @@ class TestTheDailyCommand:
         reviewed_days_ago(complete_partner, 366)
         call_command("contact_reviews")
         assert "Checked 1 partner(s); 0 changed; 1 reminded." in capsys.readouterr().out
+
+
+def test_the_command_stores_the_warning_of_a_delivery_that_failed(complete_partner):
+    from accounts.models import OutgoingEmail
+    from contacts.notifications.models import Delivery, Notification
+
+    notification = Notification.objects.create(partner=complete_partner, kind="alert", subject="Slow")
+    email = OutgoingEmail.objects.create(
+        to="shared0@acme.example", language="en", subject="x", body="y", status=OutgoingEmail.Status.FAILED
+    )
+    Delivery.objects.create(
+        notification=notification, email=email, address="shared0@acme.example", language="en", source="shared"
+    )
+    contact_reviews_run()
+    complete_partner.refresh_from_db()
+    assert ["deliveries_failed", "shared", "shared0@acme.example"] in complete_partner.quality_warnings

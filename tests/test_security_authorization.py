@@ -11,7 +11,8 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from accounts.models import User
-from partners.models import Invitation, Partner, Role, hash_token
+from contacts.models import AddressVerification
+from partners.models import Activity, Invitation, Partner, Role, hash_token
 from tests.helpers import admin_of, complete_contacts, make_member, make_partner
 
 ROLES = ["anonymous", "viewer", "editor", "admin", "other_admin", "operator"]
@@ -30,9 +31,15 @@ MEMBER_PAGES = {
 }
 READ_ONLY_PAGES = {"portal:dashboard", "portal:activity", "portal:users", "notifications:list", "contacts:settings"}
 # Asked first: a GET (or a POST without `confirmed`) shows the confirmation page.
-CONFIRMED_ACTIONS = {"portal:member_remove", "portal:launch"}
+CONFIRMED_ACTIONS = {"portal:member_remove", "portal:launch", "portal:admin_handover"}
 DRAFTS = {"contacts:draft", "contacts:draft_discard", "contacts:draft_switch"}
-OBJECT_ACTIONS = {"portal:member_role", "portal:member_remove", "portal:invitation_resend", "portal:invitation_revoke"}
+OBJECT_ACTIONS = {
+    "portal:member_role",
+    "portal:member_remove",
+    "portal:invitation_resend",
+    "portal:invitation_revoke",
+    "portal:admin_handover",
+}
 
 
 def all_patterns():
@@ -72,8 +79,20 @@ def expected(name, role, method):
         return {200} if anonymous else {403}  # the invitation is for another address
     if name == "notifications:acknowledge":
         return {410}  # a made-up token: the page explains, for anyone, and records nothing
+    if name in {"email_change_confirm", "verification:confirm"}:
+        return {410}  # a made-up token: the page says the link no longer works, for anyone
     if anonymous:
         return {302}  # to sign in
+    if name.startswith("two_factor:"):  # nobody in this world has an authenticator app
+        if name == "two_factor:setup":
+            return {200}  # the QR code; a POST without a code shows the form's error
+        if name == "two_factor:recovery_codes":
+            return {302} if method == "GET" else {405}  # none to show: back to the profile
+        if name == "two_factor:recovery_codes_regenerate":
+            return {405} if method == "GET" else {302}
+        return {302}  # verify, disable: nothing to verify or turn off
+    if name == "email_change":
+        return {200}  # every signed-in account has an address (a POST without fields shows the form's errors)
     if name in DRAFTS:
         if method == "GET":
             return {405}
@@ -84,6 +103,11 @@ def expected(name, role, method):
         if role == "viewer":
             return {403}
         return {200} if name == "contacts:draft" else {302}
+    if name == "portal:leave":
+        if operator:
+            return {403}
+        # Admins of this world are their partner's only Admin: refused, back with the reason.
+        return {302} if role in {"admin", "other_admin"} else {200}
     if name == "profile":
         return {200}  # everyone signed in has one (a POST without fields shows the form's errors)
     if name in {"password_change", "password_change_done"}:
@@ -97,7 +121,7 @@ def expected(name, role, method):
             return {403}
         if method == "GET" and name in OBJECT_ACTIONS | {"portal:launch", "portal:invite", "contacts:remind"}:
             return {405}
-        if method == "GET" and name == "contacts:review":
+        if method == "GET" and name in {"contacts:review", "verification:resend"}:
             return {405}
         if method == "POST" and name == "contacts:member_search":
             return {405}
@@ -140,6 +164,20 @@ def expected(name, role, method):
         if name in CONFIRMED_ACTIONS:
             return {200} if role == "admin" else {403}
         return {302} if role == "admin" else {403}
+    if name == "portal:activity_restore":
+        if role == "other_admin":
+            return {404}  # partner A's activity does not exist for partner B
+        return {200} if role == "admin" else {403}  # the confirmation page, for Admins only
+    if name == "verification:resend":
+        if method == "GET":
+            return {405}
+        if role == "other_admin":
+            return {404}
+        return {403} if role == "viewer" else {302}  # verified already: back with the reason
+    if name == "notifications:test_messages":
+        if role == "viewer":
+            return {403}
+        return {200} if method == "GET" else {404}  # a POST names no category
     raise AssertionError(f"no expectation for {name}: add one")
 
 
@@ -170,7 +208,21 @@ def world(db):
         "other_admin": admin_of(other),
         "operator": operator,
     }
-    return {"partner": partner, "target": target, "invitation": invitation, "users": users}
+    activity = Activity.objects.create(
+        partner=partner,
+        action=Activity.Action.CONTACTS_UPDATED,
+        before={"version": 0, **info.as_dict(), "technical_emergency": [{"email": "old-pager@partner-a.example"}]},
+        after={"version": info.version, **info.as_dict()},
+    )
+    verification = AddressVerification.objects.filter(partner=partner).first()
+    return {
+        "partner": partner,
+        "target": target,
+        "invitation": invitation,
+        "users": users,
+        "activity": activity,
+        "verification": verification,
+    }
 
 
 def kwargs_for(name, converters, world):
@@ -179,6 +231,10 @@ def kwargs_for(name, converters, world):
         if key == "pk":
             membership = world["target"].memberships.get()
             values[key] = world["invitation"].pk if "invitation" in name else membership.pk
+            if name == "portal:activity_restore":
+                values[key] = world["activity"].pk
+            elif name == "verification:resend":
+                values[key] = world["verification"].pk
         elif key == "token":
             values[key] = TOKEN
         elif key == "uidb64":

@@ -57,3 +57,26 @@ def test_removing_a_member_prompts_to_replace_their_address_where_it_is_used(com
     member = complete_partner.memberships.get(user=editor)
     response = signed_in(admin_user).get(reverse("portal:member_remove", args=[member.pk]))
     assert "Their address is still used in Technical emergency contacts: replace it there." in response.content.decode()
+
+
+def test_warnings_show_beside_their_category_and_a_cached_form_follows_them(complete_partner, admin_user):
+    from accounts.models import OutgoingEmail
+    from contacts.notifications.models import Delivery, Notification
+
+    client = signed_in(admin_user)
+    edit = reverse("contacts:edit")
+    before = client.get(edit).content.decode()  # drawn and cached
+    assert "data-quality-warnings" not in before
+    # A delivery failing changes no version: the stored warnings (and the key) must carry it.
+    notification = Notification.objects.create(partner=complete_partner, kind="emergency", subject="Down")
+    email = OutgoingEmail.objects.create(
+        to="operator0@acme.example", language="en", subject="x", body="y", status=OutgoingEmail.Status.FAILED
+    )
+    Delivery.objects.create(
+        notification=notification, email=email, address="operator0@acme.example", language="en", source="operator"
+    )
+    contact_status_refresh(partner=complete_partner)
+    html = client.get(edit).content.decode()
+    fieldset = str(html_element(html, "fieldset", id="category-operator"))
+    assert 'data-code="deliveries_failed"' in fieldset
+    assert "category-operator-warnings" in fieldset

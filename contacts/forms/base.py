@@ -12,6 +12,7 @@ from contacts.categories import SAME_AS_LABELS, ContactCategory
 from contacts.completeness import OPTIONAL, REQUIRED, REQUIRED_IN_PRODUCTION, category_requirement
 from contacts.fragments import BlankRowKey, EmptyRowKey, SectionKey
 from contacts.models import Contact, ContactInformation, SupportWindow
+from contacts.warnings import warnings_in, warnings_stored
 from partners.environments import Environment
 
 
@@ -112,6 +113,11 @@ class Section:
         for number, row in enumerate(self.formset, start=1):
             blank = empty is not None and not row.initial
             yield row, BlankRowKey(empty, number, fixed, self.read_only) if blank else None
+
+    @property
+    def warnings(self):
+        """The quality warnings of this category, stored with the requirements (no query); they never block."""
+        return warnings_in(warnings_stored(self.page.info.partner), self.category.code)
 
     @property
     def requirement(self):
