@@ -80,3 +80,20 @@ def test_warnings_show_beside_their_category_and_a_cached_form_follows_them(comp
     fieldset = str(html_element(html, "fieldset", id="category-operator"))
     assert 'data-code="deliveries_failed"' in fieldset
     assert "category-operator-warnings" in fieldset
+
+
+def test_enter_in_a_field_saves_rather_than_resending_a_confirmation(partner, admin_user):
+    import re
+
+    from tests.helpers import complete_contacts
+
+    from contacts.verification import verification_sync
+
+    info = complete_contacts(partner, alerts=[admin_user], verified=False)
+    verification_sync(info=info)  # every address waits for its confirmation: every row offers Resend
+    html = signed_in(admin_user).get(reverse("contacts:edit")).content.decode()
+    form = html[html.index('id="contact-form"') :]
+    first_button = re.search(r"<button[^>]*>", form).group(0)
+    assert "formaction" not in first_button and "name=" not in first_button
+    assert 'type="submit"' in first_button
+    assert "verification-resend" in form  # the rows do offer Resend
