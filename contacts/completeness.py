@@ -161,6 +161,8 @@ REQUIREMENTS.update(
 # Requirements that never lock a live partner overnight: a launched partner that stops meeting one (or meets it
 # for the first time when operators introduce it) is given GRACE_PERIOD; before launch they only hold the launch.
 DUE_LATER = (VERIFIED_TECHNICAL_EMERGENCY, VERIFIED_SHARED)
+# Requirements whose deadline, once given, is stored on the partner and kept while they are unmet.
+GIVEN_DEADLINES = (*DUE_LATER, REVIEW)
 
 
 @dataclass(frozen=True)
@@ -223,7 +225,7 @@ def requirements(facts: TrustFacts, *, integration, environment, now) -> Require
 
     - What completeness finds missing is past due at once: onboarding is unchanged.
     - The yearly review is eventually due from day 335 after the last review, currently due from day 365 with its
-      deadline on day 395, past due after it.
+      deadline on day 395 (or GRACE_PERIOD after it was first found due, if later), past due after it.
     - Verification before launch is eventually due (it holds the launch, never the first completion); once launched,
       an unmet one gets a deadline GRACE_PERIOD away (kept in `deadlines` for the partner to store) and is currently
       due until then, past due after.
@@ -235,12 +237,16 @@ def requirements(facts: TrustFacts, *, integration, environment, now) -> Require
         eventually_at = facts.reviewed_at + timedelta(days=REVIEW_EVENTUALLY_DUE_DAY)
         currently_at = facts.reviewed_at + timedelta(days=REVIEW_CURRENTLY_DUE_DAY)
         deadline = facts.reviewed_at + timedelta(days=REVIEW_DEADLINE_DAY)
-        if now >= deadline:
-            past_due.append(REVIEW)
-        elif now >= currently_at:
-            currently_due.append(REVIEW)
+        if now >= currently_at:
+            # Kept once given, and never sooner than GRACE_PERIOD after it was first due: a review older than this
+            # rule, or a daily run that was missed, gives notice rather than locking a live partner overnight.
+            deadline = facts.deadlines.get(REVIEW) or max(deadline, now + GRACE_PERIOD)
             deadlines[REVIEW] = deadline
-            changes.append(deadline)
+            if now >= deadline:
+                past_due.append(REVIEW)
+            else:
+                currently_due.append(REVIEW)
+                changes.append(deadline)
         elif now >= eventually_at:
             eventually_due.append(REVIEW)
             changes.append(currently_at)

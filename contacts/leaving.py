@@ -36,15 +36,8 @@ def leave_refusal(membership):
 def membership_leave(*, membership):
     """The member leaves the partner; refused for its last Admin and its only alert contact, as a removal is."""
     membership = lock_membership(membership)
-    user, partner = membership.user, membership.partner
+    user = membership.user
     refusal = leave_refusal(membership)  # under the lock: it holds until the membership is gone
     if refusal:
         raise MembershipError(refusal)
-    membership_remove(membership=membership, actor=user)
-    # membership_remove records a removal; under the partner's lock, the newest one for this address is ours.
-    removal = (
-        Activity.objects.filter(partner=partner, action=Activity.Action.MEMBER_REMOVED, subject=user.email)
-        .order_by("-pk")
-        .first()
-    )
-    Activity.objects.filter(pk=removal.pk).update(action=Activity.Action.MEMBER_LEFT)
+    membership_remove(membership=membership, actor=user, action=Activity.Action.MEMBER_LEFT)

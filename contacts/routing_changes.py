@@ -125,7 +125,8 @@ def routing_change_notify(*, partner, activity, before, after):
                 "partner": partner.name,
                 "actor": _actor_text(activity) or "",
                 "when": activity.created_at,
-                "changes": contact_changes(old, new),
+                # Only the Admins learn where emergencies go now: a replaced address may be the one pushed out.
+                "changes": contact_changes(old, new) if is_admin else [],
                 "is_admin": is_admin,
                 "address": address,
                 "removed_from": [str(CATEGORIES_BY_CODE[code].label) for code in codes],

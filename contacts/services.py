@@ -75,7 +75,7 @@ def partner_create(*, name, integration, admin_email, admin_password=None, admin
 
 
 @transaction.atomic
-def membership_remove(*, membership, actor):
+def membership_remove(*, membership, actor, action=Activity.Action.MEMBER_REMOVED):
     """Remove a member; refused for the last Admin and for the last alert contact.
 
     It changes the contact information when the member was an alert contact, so it goes through the same
@@ -95,14 +95,15 @@ def membership_remove(*, membership, actor):
     # A form filled before this removal may offer (or have chosen) this member as an alert contact.
     ContactInformation.objects.filter(pk=info.pk).update(version=F("version") + 1)
     membership.delete()
-    contact_status_refresh(partner=partner, info=info)
     activity_record(
         partner=partner,
         actor=actor,
-        action=Activity.Action.MEMBER_REMOVED,
+        action=action,
         subject=membership.user.email,
         before={"role": membership.role},
     )
+    # After the record: the quality warnings read it to know who left (address_of_former_member).
+    contact_status_refresh(partner=partner, info=info)
 
 
 def launch_blockers(partner):

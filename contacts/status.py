@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from accounts.identity import canonical_email
 from contacts.categories import SHARED, TECHNICAL_EMERGENCY
-from contacts.completeness import DUE_LATER, TrustFacts, requirements
+from contacts.completeness import GIVEN_DEADLINES, TrustFacts, requirements
 from contacts.models import AddressVerification, ContactInformation
 from contacts.warnings import warnings_data, warnings_for
 from partners.environments import Environment
@@ -91,7 +91,7 @@ def contact_status_refresh(*, partner, info=None, now=None):
         code: deadline.isoformat()
         for answer in answers.values()
         for code, deadline in answer.deadlines.items()
-        if code in DUE_LATER
+        if code in GIVEN_DEADLINES
     }
     partner.requirements_change_at = min(
         (answer.changes_at for answer in answers.values() if answer.changes_at), default=None

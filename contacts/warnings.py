@@ -274,7 +274,9 @@ def warnings_for(partner, info=None) -> list[Warning]:
     member_emails = frozenset(email for email, _name in members)
     current = {_canon(email) for email in member_emails}
     removed = (
-        Activity.objects.filter(partner=partner, action=Activity.Action.MEMBER_REMOVED)
+        Activity.objects.filter(
+            partner=partner, action__in=[Activity.Action.MEMBER_REMOVED, Activity.Action.MEMBER_LEFT]
+        )
         .order_by()
         .values_list("subject", flat=True)
         .distinct()

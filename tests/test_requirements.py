@@ -73,15 +73,24 @@ def test_the_review_is_currently_due_from_day_365_with_its_deadline_on_day_395()
 
 
 def test_the_review_is_past_due_after_its_deadline():
-    result = answer(reviewed_at=days_ago(395))
+    given = days_ago(30) + timedelta(days=395 - 365)  # given when it became due, 30 days ago: passed now
+    result = answer(reviewed_at=days_ago(395), deadlines={REVIEW: given})
     assert result.past_due == (REVIEW,)
     assert result.currently_due == ()
     assert result.missing == ()
+    assert result.deadlines == {REVIEW: given}  # kept while unmet
+
+
+def test_a_review_long_overdue_when_first_found_gives_notice_rather_than_locking():
+    result = answer(reviewed_at=days_ago(800), launched=True)
+    assert result.past_due == ()
+    assert result.currently_due == (REVIEW,)
+    assert result.current_deadline == NOW + GRACE_PERIOD
 
 
 def test_the_review_applies_in_both_environments():
     for environment in Environment:
-        assert answer(environment, reviewed_at=days_ago(400)).past_due == (REVIEW,)
+        assert answer(environment, reviewed_at=days_ago(400), deadlines={REVIEW: NOW}).past_due == (REVIEW,)
 
 
 def test_before_launch_verification_is_eventually_due_in_production_only():
@@ -127,7 +136,8 @@ def test_the_current_deadline_is_the_earliest():
         deadlines={VERIFIED_SHARED: NOW + timedelta(days=20)},
     )
     assert set(result.currently_due) == {REVIEW, VERIFIED_SHARED}
-    assert result.current_deadline == days_ago(380) + timedelta(days=395)
+    assert result.deadlines[REVIEW] == NOW + GRACE_PERIOD  # first found due today, past its day 395
+    assert result.current_deadline == NOW + timedelta(days=20)  # the earlier of the two
 
 
 def test_every_code_has_a_message():

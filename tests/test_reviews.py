@@ -30,6 +30,13 @@ def reviewed_days_ago(partner, days, now=None):
     return moment
 
 
+def review_overdue(partner):
+    """A review that became due 31 days ago (its deadline given then) and was never done: past due now."""
+    reviewed_days_ago(partner, 370, now=timezone.now() - timedelta(days=31))
+    contact_status_refresh(partner=partner)
+    partner.refresh_from_db()
+
+
 @pytest.fixture
 def admin_client(complete_partner, admin_user):
     return signed_in(admin_user)
@@ -69,8 +76,8 @@ class TestTheYearlyReview:
     def test_past_its_deadline_the_modal_returns_asking_for_the_review_alone_before_the_command_runs(
         self, complete_partner, admin_client
     ):
-        stored_at = timezone.now() - timedelta(days=30)
-        reviewed_days_ago(complete_partner, 370, now=stored_at)  # 400 days ago now: the deadline passed
+        stored_at = timezone.now() - timedelta(days=31)
+        reviewed_days_ago(complete_partner, 370, now=stored_at)  # its deadline, given then, passed a day ago
         assert complete_partner.missing_production == []  # stored before the deadline
         response = admin_client.get(DASHBOARD)
         assert response.status_code == 302 and response["Location"].startswith(MODAL)
@@ -80,7 +87,7 @@ class TestTheYearlyReview:
         assert html_element(modal.content.decode(), "form", **{"class": "inline-form modal-review"})
 
     def test_still_correct_from_the_modal_unlocks_and_returns_to_the_page(self, complete_partner, admin_client):
-        reviewed_days_ago(complete_partner, 400)
+        review_overdue(complete_partner)
         assert REVIEW in complete_partner.missing_sandbox
         info = contact_information_for(complete_partner)
         response = admin_client.post(
@@ -94,7 +101,7 @@ class TestTheYearlyReview:
     def test_saving_the_form_counts_as_a_review(self, complete_partner, admin_client):
         from tests.helpers import posted_values
 
-        reviewed_days_ago(complete_partner, 400)
+        review_overdue(complete_partner)
         data = posted_values(admin_client.get(MODAL))
         response = admin_client.post(MODAL, data)
         assert response.status_code == 302
@@ -102,7 +109,7 @@ class TestTheYearlyReview:
         assert REVIEW not in complete_partner.missing_sandbox
 
     def test_a_script_gets_the_requirements_under_stripe_names(self, complete_partner, admin_client):
-        reviewed_days_ago(complete_partner, 400)
+        review_overdue(complete_partner)
         response = admin_client.get(DASHBOARD, headers={"accept": "application/json"})
         assert response.status_code == 403
         body = json.loads(response.content)
@@ -110,6 +117,14 @@ class TestTheYearlyReview:
         assert body["missing"] == []
         assert body["currently_due"] == [] and body["eventually_due"] == []
         assert body["current_deadline"] is None
+
+
+def test_a_partner_unreviewed_for_years_gets_notice_not_a_lock(complete_partner, admin_user):
+    reviewed_days_ago(complete_partner, 800)  # saved long before reviews existed
+    assert complete_partner.missing_sandbox == []
+    codes, deadline = complete_partner.currently_due(Environment.SANDBOX)
+    assert codes == (REVIEW,) and abs(deadline - (timezone.now() + GRACE_PERIOD)) < timedelta(minutes=1)
+    assert signed_in(admin_user).get(DASHBOARD).status_code == 200
 
 
 class TestDueLaterVerification:
@@ -153,7 +168,7 @@ class TestDueLaterVerification:
 
 class TestTheDailyCommand:
     def test_it_stores_what_passed_its_deadline_and_is_idempotent(self, complete_partner):
-        reviewed_days_ago(complete_partner, 390, now=timezone.now() - timedelta(days=10))
+        reviewed_days_ago(complete_partner, 390, now=timezone.now() - timedelta(days=31))
         assert complete_partner.missing_sandbox == []
         checked, changed, _reminded = contact_reviews_run()
         assert (checked, changed) == (1, 1)

@@ -85,9 +85,8 @@ def test_warnings_show_beside_their_category_and_a_cached_form_follows_them(comp
 def test_enter_in_a_field_saves_rather_than_resending_a_confirmation(partner, admin_user):
     import re
 
-    from tests.helpers import complete_contacts
-
     from contacts.verification import verification_sync
+    from tests.helpers import complete_contacts
 
     info = complete_contacts(partner, alerts=[admin_user], verified=False)
     verification_sync(info=info)  # every address waits for its confirmation: every row offers Resend
