@@ -86,11 +86,13 @@ def membership_remove(*, membership, actor, action=Activity.Action.MEMBER_REMOVE
     refuse_last_admin(membership)
     info = contact_information_for(partner)
     alerts = set(info.alert_contacts.values_list("pk", flat=True))
+    routing_before = None
     if membership.user_id in alerts:
         if len(alerts) == 1:
             raise MembershipError(
                 _("%(user)s is the only alert contact: choose another alert contact first.") % {"user": membership.user}
             )
+        routing_before = info.as_dict()
         info.alert_contacts.remove(membership.user)
     # A form filled before this removal may offer (or have chosen) this member as an alert contact.
     ContactInformation.objects.filter(pk=info.pk).update(version=F("version") + 1)
@@ -102,6 +104,18 @@ def membership_remove(*, membership, actor, action=Activity.Action.MEMBER_REMOVE
         subject=membership.user.email,
         before={"role": membership.role},
     )
+    if routing_before is not None:
+        # Where alerts go changed: recorded and told like any change of the alert contacts.
+        info.refresh_from_db(fields=["version"])
+        routing_after = info.as_dict()
+        change = activity_record(
+            partner=partner,
+            actor=actor,
+            action=Activity.Action.CONTACTS_UPDATED,
+            before={"version": info.version - 1, **routing_before},
+            after={"version": info.version, **routing_after},
+        )
+        routing_change_notify(partner=partner, activity=change, before=routing_before, after=routing_after)
     # After the record: the quality warnings read it to know who left (address_of_former_member).
     contact_status_refresh(partner=partner, info=info)
 
@@ -155,7 +169,7 @@ def contact_information_reconcile(*, partner, operator=None, before=None):
     info = contact_information_for(partner)
     before = info.as_dict() if before is None else before
     info.alert_contacts.remove(*info.alert_contacts.exclude(memberships__partner=partner))
-    verification_sync(info=info)
+    verification_sync(info=info, before=before)
     ContactInformation.objects.filter(pk=info.pk).update(version=F("version") + 1)
     info.refresh_from_db(fields=["version"])
     contact_status_refresh(partner=partner, info=info)
@@ -187,7 +201,7 @@ def contact_information_save(*, form, actor):
     before = info.as_dict()
     was_waiting = bool(info.partner.missing_sandbox)
     form.save()
-    verification_sync(info=info)
+    verification_sync(info=info, before=before)
     # The alert contacts were checked against the members when the form was validated; under the lock,
     # make sure they still are (a removal that won the race has raised the version, so this is a last guard).
     if info.alert_contacts.exclude(memberships__partner=info.partner).exists():

@@ -73,35 +73,75 @@ def _arm(verification, now):
     return token
 
 
-def verification_sync(*, info):
+def _addresses_in(described):
+    """The canonical contact addresses of ContactInformation.as_dict() data (the rows of every contact category)."""
+    return {
+        canonical_email(str(row["email"]))
+        for rows in described.values()
+        if isinstance(rows, list)
+        for row in rows
+        if isinstance(row, dict) and row.get("email")
+    }
+
+
+def _may_send(verification, now):
+    """Whether the hourly limit of confirmation emails to this address allows another one now."""
+    window_open = verification.window_started_at and verification.window_started_at + SEND_WINDOW > now
+    return not (window_open and verification.window_sends >= SENDS_PER_WINDOW)
+
+
+def verification_sync(*, info, before=None):
     """Give every contact address of `info` without a verification one, and queue its confirmation email.
 
     Called inside the transaction of a save (which holds the partner's lock). Addresses already known keep their
-    verification, whatever its state. A constant number of queries, whatever the number of contacts.
+    verification, whatever its state; one added again by this save (absent from `before`, the as_dict() it
+    replaced) that never confirmed and whose link no longer works is sent a new link. A constant number of
+    queries, whatever the number of contacts.
     """
     partner = info.partner
     by_address = {}
     for contact in Contact.objects.filter(contact_information=info).order_by("id"):
         by_address.setdefault(canonical_email(contact.email), contact)
-    known = set(
-        AddressVerification.objects.filter(partner=partner, address__in=list(by_address)).values_list(
-            "address", flat=True
-        )
-    )
+    known = {
+        verification.address: verification
+        for verification in AddressVerification.objects.filter(partner=partner, address__in=list(by_address))
+    }
+    previous = _addresses_in(before) if before is not None else set(by_address)
     now = timezone.now()
-    verifications, emails = [], []
+    created, rearmed, emails = [], [], []
     for address, contact in by_address.items():
-        if address in known:
+        verification = known.get(address)
+        if verification is None:
+            verification = AddressVerification(partner=partner, address=address)
+            created.append(verification)
+        elif (
+            address in previous
+            or verification.verified_at is not None
+            or (verification.token_expires_at is not None and verification.token_expires_at > now)
+            or not _may_send(verification, now)
+        ):
             continue
-        verification = AddressVerification(partner=partner, address=address)
+        else:
+            rearmed.append(verification)
         token = _arm(verification, now)
         emails.append(_confirmation_email(verification, contact, partner, token))
-        verifications.append(verification)
-    if not verifications:
+    if not emails:
         return []
-    for verification, email in zip(verifications, emails_queue(emails), strict=True):
+    for verification, email in zip([*created, *rearmed], emails_queue(emails), strict=True):
         verification.last_email = email
-    return AddressVerification.objects.bulk_create(verifications)
+    for verification in rearmed:
+        verification.save(
+            update_fields=[
+                "token_hash",
+                "token_expires_at",
+                "sent_at",
+                "window_started_at",
+                "window_sends",
+                "language",
+                "last_email",
+            ]
+        )
+    return [*AddressVerification.objects.bulk_create(created), *rearmed]
 
 
 @transaction.atomic
@@ -126,8 +166,7 @@ def verification_resend(*, verification):
     if contact is None:
         raise VerificationRefused(_("%(address)s is no longer a contact.") % {"address": verification.address})
     now = timezone.now()
-    window_open = verification.window_started_at and verification.window_started_at + SEND_WINDOW > now
-    if window_open and verification.window_sends >= SENDS_PER_WINDOW:
+    if not _may_send(verification, now):
         next_at = verification.window_started_at + SEND_WINDOW
         raise VerificationRefused(
             _(

@@ -23,7 +23,7 @@ from accounts.navigation import safe_next
 from contacts.categories import ALERT
 from contacts.decorators import contact_information_not_required
 from contacts.leaving import leave_refusal, membership_leave
-from contacts.services import alert_contact_ids, contact_information_for, membership_remove
+from contacts.services import alert_contact_ids, membership_remove
 from contacts.views import onboarding_page, users_tab_url
 from contacts.warnings import addresses_used_by
 from partners.decorators import membership_required
@@ -145,34 +145,16 @@ class MemberRemoveView(ManageView):
     def confirmation(self, member):
         """The page that asks first; nothing changes until its form is sent."""
         partner, user = member.partner, member.user
-        used = addresses_used_by(partner, user)
-        alert_contact = any(category is ALERT for category, _address in used)
-        # Contacts at their address do not go with them: prompt to replace them (a quality warning until then).
-        elsewhere = get_text_list(
-            list(dict.fromkeys(str(category.label) for category, _address in used if category is not ALERT)), _("and")
-        )
-        if user == self.request.user:
+        yourself = user == self.request.user
+        if yourself:
             question = _("Leave %(partner)s?") % {"partner": partner.name}
-            consequence = [_("You lose access to %(partner)s at once.") % {"partner": partner.name}]
-            if alert_contact:
-                consequence.append(_("Your alert contact role goes too."))
-            if elsewhere:
-                consequence.append(
-                    _("Your address is still used in %(categories)s: replace it there.") % {"categories": elsewhere}
-                )
         else:
             question = _("Remove %(user)s from %(partner)s?") % {"user": person_display(user), "partner": partner.name}
-            consequence = [_("They lose access at once.")]
-            if alert_contact:
-                consequence.append(_("Their alert contact role goes too."))
-            if elsewhere:
-                consequence.append(
-                    _("Their address is still used in %(categories)s: replace it there.") % {"categories": elsewhere}
-                )
+        consequence = removal_consequence(partner, user, yourself=yourself)
         return confirmation_page(
             self.request,
             question=question,
-            consequence=" ".join(consequence),
+            consequence=consequence,
             action=reverse("portal:member_remove", args=[member.pk]),
             confirm_label=_("Remove"),
             cancel_url=safe_next(self.request, "portal:users"),
@@ -239,13 +221,10 @@ def leave(request):
         messages.error(request, refusal)
         return redirect(back)
     if request.method != "POST" or not request.POST.get("confirmed"):
-        consequence = [_("You lose access to %(partner)s at once.") % {"partner": partner.name}]
-        if contact_information_for(partner).alert_contacts.filter(pk=request.user.pk).exists():
-            consequence.append(_("Your alert contact role goes too."))
         return confirmation_page(
             request,
             question=_("Leave %(partner)s?") % {"partner": partner.name},
-            consequence=" ".join(consequence),
+            consequence=removal_consequence(partner, request.user, yourself=True),
             action=reverse("portal:leave"),
             confirm_label=_("Leave"),
             cancel_url=back,
@@ -257,6 +236,33 @@ def leave(request):
         return redirect(back)
     messages.success(request, _("You left %(partner)s.") % {"partner": partner.name})
     return redirect(landing_after_leaving(request))
+
+
+def removal_consequence(partner, user, *, yourself):
+    """What leaving (or removing `user`) changes, for the confirmation: access, the alert contact role, and where
+    their address is still used as a contact (it does not go with them: replace it there)."""
+    used = addresses_used_by(partner, user)
+    alert_contact = any(category is ALERT for category, _address in used)
+    elsewhere = get_text_list(
+        list(dict.fromkeys(str(category.label) for category, _address in used if category is not ALERT)), _("and")
+    )
+    if yourself:
+        consequence = [_("You lose access to %(partner)s at once.") % {"partner": partner.name}]
+        if alert_contact:
+            consequence.append(_("Your alert contact role goes too."))
+        if elsewhere:
+            consequence.append(
+                _("Your address is still used in %(categories)s: replace it there.") % {"categories": elsewhere}
+            )
+    else:
+        consequence = [_("They lose access at once.")]
+        if alert_contact:
+            consequence.append(_("Their alert contact role goes too."))
+        if elsewhere:
+            consequence.append(
+                _("Their address is still used in %(categories)s: replace it there.") % {"categories": elsewhere}
+            )
+    return " ".join(consequence)
 
 
 def landing_after_leaving(request):

@@ -183,3 +183,16 @@ def test_an_admin_who_left_is_not_emailed(complete_partner, admin_user, second_a
     Membership.objects.filter(user=second_admin).delete()
     save(signed_in(admin_user), complete_partner, technical_emergency=("new-oncall@acme.example",))
     assert "boss@acme.example" not in [email.to for email in routing_emails()]
+
+
+def test_removing_an_alert_contact_member_is_a_routing_change_recorded_and_told(complete_partner, admin_user):
+    from contacts.services import membership_remove
+    from partners.models import Activity
+
+    leaving = make_member(complete_partner, Role.EDITOR, email="leaving@acme.example")
+    contact_information_for(complete_partner).alert_contacts.add(leaving)
+    membership_remove(membership=complete_partner.memberships.get(user=leaving), actor=admin_user)
+    change = Activity.objects.filter(partner=complete_partner, action=Activity.Action.CONTACTS_UPDATED).latest("pk")
+    assert "leaving@acme.example" in change.before["alert"] and "leaving@acme.example" not in change.after["alert"]
+    emails = {email.to: email for email in routing_emails()}
+    assert sorted(emails) == sorted([admin_user.email, "leaving@acme.example"])  # the Admins, and the replaced

@@ -96,3 +96,11 @@ def test_enter_in_a_field_saves_rather_than_resending_a_confirmation(partner, ad
     assert "formaction" not in first_button and "name=" not in first_button
     assert 'type="submit"' in first_button
     assert "verification-resend" in form  # the rows do offer Resend
+
+
+def test_leaving_prompts_to_replace_your_address_where_it_is_used(complete_partner, admin_user, editor):
+    info = contact_information_for(complete_partner)
+    Contact.objects.filter(contact_information=info, category="operator").update(email=editor.email)
+    response = signed_in(editor).get(reverse("portal:leave"))
+    text = response.content.decode()
+    assert "Your address is still used in Operational contact" in text

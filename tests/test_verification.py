@@ -243,6 +243,25 @@ def test_an_address_removed_then_added_again_comes_back_verified(paths, admin_us
     assert verification("operator0@acme.example").status == VerificationStatus.VERIFIED
 
 
+def test_an_unconfirmed_address_added_again_after_its_link_expired_gets_a_new_one(paths, admin_user, sent):
+    AddressVerification.objects.filter(address="operator0@acme.example").update(
+        token_expires_at=timezone.now() - timedelta(minutes=1)
+    )
+    client = signed_in(admin_user, Environment.PRODUCTION)
+    with sent() as outbox:  # a save that keeps the address sends nothing, even with its link expired
+        client.post(SETTINGS, posted_values(client.get(SETTINGS)))
+    assert "operator0@acme.example" not in links(outbox)
+    data = posted_values(client.get(SETTINGS))
+    data["operator-0-email"] = "someone-else@acme.example"
+    client.post(SETTINGS, data)
+    data = posted_values(client.get(SETTINGS))
+    data["operator-0-email"] = "operator0@acme.example"
+    with sent() as outbox:
+        assert client.post(SETTINGS, data).status_code == 302
+    assert list(links(outbox)) == ["operator0@acme.example"]
+    assert client.get(links(outbox)["operator0@acme.example"]).status_code == 200  # the new link works
+
+
 def test_an_operators_change_in_the_admin_is_verified_too(complete_partner, sent):
     info = contact_information_for(complete_partner)
     Contact.objects.create(contact_information=info, category="operator", email="added-by-ops@acme.example")
