@@ -5,7 +5,7 @@ new answer of every partner whose answer changed with time alone (or whose deliv
 warnings stored with it follow), and reminds the Admins of a review coming due.
 """
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from accounts.models import OutgoingEmail
 from accounts.outbox import email_build, email_render, emails_queue
-from contacts.completeness import REVIEW_CURRENTLY_DUE_DAY, REVIEW_DEADLINE_DAY, REVIEW_EVENTUALLY_DUE_DAY
+from contacts.completeness import REVIEW, REVIEW_CURRENTLY_DUE_DAY, REVIEW_DEADLINE_DAY, REVIEW_EVENTUALLY_DUE_DAY
 from contacts.models import ContactInformation
 from contacts.notifications.models import Delivery
 from contacts.services import contact_information_for, contact_status_refresh
@@ -23,12 +23,10 @@ from partners.models import Partner
 from partners.services import lock_partner
 
 # Reminders of one review, in order: when it becomes eventually due (day 335), currently due (day 365), and a week
-# before its deadline (day 388). Each goes once per review; a command that was not run for a while sends the latest.
-REMINDER_DAYS = {
-    "eventually_due": REVIEW_EVENTUALLY_DUE_DAY,
-    "currently_due": REVIEW_CURRENTLY_DUE_DAY,
-    "deadline_soon": REVIEW_DEADLINE_DAY - 7,
-}
+# before its deadline (day 388, or a week before the later deadline a review found overdue was given). Each goes
+# once per review; a command that was not run for a while sends the latest.
+REMINDER_STAGES = ("eventually_due", "currently_due", "deadline_soon")
+DEADLINE_SOON = timedelta(days=7)
 
 
 # The command runs daily: two days of failed deliveries cover a missed run.
@@ -40,12 +38,29 @@ def reviewed_at(info):
     return max((moment for moment in (info.updated_at, info.reviewed_at) if moment), default=None)
 
 
+def review_deadline(partner, base):
+    """The review's deadline: the one given when it became due (kept on the partner), else day 395."""
+    given = partner.requirement_deadlines.get(REVIEW)
+    return datetime.fromisoformat(given) if given else base + timedelta(days=REVIEW_DEADLINE_DAY)
+
+
 def review_reminder_due(partner, info, now):
     """The reminder to send now ("eventually_due", "currently_due" or "deadline_soon"), or None."""
     base = reviewed_at(info)
-    if base is None or now >= base + timedelta(days=REVIEW_DEADLINE_DAY):
-        return None  # never reviewed (the modal asks for it all), or past due (the modal asks for the review)
-    reached = [stage for stage, day in REMINDER_DAYS.items() if now >= base + timedelta(days=day)]
+    if base is None:
+        return None  # never saved: the modal asks for all of it
+    deadline = review_deadline(partner, base)
+    if now >= deadline:
+        return None  # past due: the modal asks for the review
+    reached = [
+        stage
+        for stage, moment in (
+            ("eventually_due", base + timedelta(days=REVIEW_EVENTUALLY_DUE_DAY)),
+            ("currently_due", base + timedelta(days=REVIEW_CURRENTLY_DUE_DAY)),
+            ("deadline_soon", deadline - DEADLINE_SOON),
+        )
+        if now >= moment
+    ]
     if not reached:
         return None
     sent = partner.review_reminders if partner.review_reminders.get("base") == base.isoformat() else {}
@@ -55,7 +70,7 @@ def review_reminder_due(partner, info, now):
 def review_reminder_send(*, partner, info, stage):
     """Email the partner's Admins, each in their language, that the review is coming due; record it as sent."""
     base = reviewed_at(info)
-    deadline = base + timedelta(days=REVIEW_DEADLINE_DAY) if stage != "eventually_due" else None
+    deadline = review_deadline(partner, base) if stage != "eventually_due" else None
     context = {
         "partner": partner.name,
         "reviewed_at": base,
@@ -68,8 +83,8 @@ def review_reminder_send(*, partner, info, stage):
         subject, body = email_render("contacts/email/review_reminder", context, user.language)
         emails.append(email_build(to=user.email, subject=subject, body=body, language=user.language))
     emails_queue(emails)
-    stages = list(REMINDER_DAYS)
-    partner.review_reminders = {"base": base.isoformat(), "sent": stages[: stages.index(stage) + 1]}
+    sent = REMINDER_STAGES[: REMINDER_STAGES.index(stage) + 1]
+    partner.review_reminders = {"base": base.isoformat(), "sent": list(sent)}
     partner.save(update_fields=["review_reminders"])
     return emails
 

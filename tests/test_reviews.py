@@ -85,6 +85,9 @@ class TestTheYearlyReview:
         assertContains(modal, "Review the contact information")
         assertContains(modal, 'data-code="contacts_review_required"')
         assert html_element(modal.content.decode(), "form", **{"class": "inline-form modal-review"})
+        # "Check everything below": every category is open to check, none folded away.
+        assert html_element(modal.content.decode(), "fieldset", id="category-technical_emergency")
+        assert 'class="settled"' not in modal.content.decode()
 
     def test_still_correct_from_the_modal_unlocks_and_returns_to_the_page(self, complete_partner, admin_client):
         review_overdue(complete_partner)
@@ -233,3 +236,18 @@ def test_the_command_stores_the_warning_of_a_delivery_that_failed(complete_partn
     contact_reviews_run()
     complete_partner.refresh_from_db()
     assert ["deliveries_failed", "shared", "shared0@acme.example"] in complete_partner.quality_warnings
+
+
+def test_the_reminder_gives_the_deadline_the_banner_gives(complete_partner, sent):
+    from django.utils.dateformat import format as date_format
+
+    reviewed_days_ago(complete_partner, 370)  # day 395 is in 25 days; found due only now: 30 days' notice
+    with sent() as outbox:
+        contact_reviews_run()
+    complete_partner.refresh_from_db()
+    _codes, deadline = complete_partner.currently_due(Environment.SANDBOX)
+    assert date_format(deadline, "N j, Y") in outbox[0].subject
+    # A week before that deadline (not day 388), the last reminder.
+    with sent() as outbox:
+        contact_reviews_run(now=deadline - timedelta(days=7, minutes=-1))
+    assert len(outbox) == 1

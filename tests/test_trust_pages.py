@@ -104,3 +104,12 @@ def test_leaving_prompts_to_replace_your_address_where_it_is_used(complete_partn
     response = signed_in(editor).get(reverse("portal:leave"))
     text = response.content.decode()
     assert "Your address is still used in Operational contact" in text
+
+
+def test_a_refused_page_is_the_portals_own_in_the_readers_language(complete_partner, editor):
+    client = signed_in(editor)
+    client.cookies["django_language"] = "es"
+    response = client.get(reverse("portal:activity_restore", args=[1]), headers={"accept-language": "es"})
+    assert response.status_code == 403
+    text = response.content.decode()
+    assert "No puedes abrir esta página" in text and 'lang="es"' in text
