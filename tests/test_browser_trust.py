@@ -1,4 +1,4 @@
-"""Trust in Chromium: an address confirmed from its link, a review's banner then its modal, axe-core on the new pages."""
+"""Trust in Chromium: an address confirmed from its link, a review's banner then its modal, axe on the new pages."""
 
 from datetime import timedelta
 
