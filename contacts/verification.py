@@ -61,6 +61,18 @@ def _confirmation_email(verification, contact, partner, token):
     return email_build(to=contact.email, subject=subject, body=body, language=language, one_time_link=True)
 
 
+# What _arm and the email it is sent with change on a verification.
+ARMED_FIELDS = [
+    "token_hash",
+    "token_expires_at",
+    "sent_at",
+    "window_started_at",
+    "window_sends",
+    "language",
+    "last_email",
+]
+
+
 def _arm(verification, now):
     """Give `verification` a new link (the old one stops working) and count the send; returns the token."""
     token = secrets.token_urlsafe(32)
@@ -130,17 +142,7 @@ def verification_sync(*, info, before=None):
     for verification, email in zip([*created, *rearmed], emails_queue(emails), strict=True):
         verification.last_email = email
     for verification in rearmed:
-        verification.save(
-            update_fields=[
-                "token_hash",
-                "token_expires_at",
-                "sent_at",
-                "window_started_at",
-                "window_sends",
-                "language",
-                "last_email",
-            ]
-        )
+        verification.save(update_fields=ARMED_FIELDS)
     return [*AddressVerification.objects.bulk_create(created), *rearmed]
 
 
@@ -181,17 +183,7 @@ def verification_resend(*, verification):
     token = _arm(verification, now)
     (email,) = emails_queue([_confirmation_email(verification, contact, partner, token)])
     verification.last_email = email
-    verification.save(
-        update_fields=[
-            "token_hash",
-            "token_expires_at",
-            "sent_at",
-            "window_started_at",
-            "window_sends",
-            "language",
-            "last_email",
-        ]
-    )
+    verification.save(update_fields=ARMED_FIELDS)
     return verification
 
 

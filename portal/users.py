@@ -128,8 +128,8 @@ class MemberRoleView(ManageView):
         return _("%(user)s is now %(role)s.") % {"user": member.user, "role": Role(form.cleaned_data["role"]).label}
 
 
-class MemberRemoveView(ManageView):
-    """Remove a member from the partner, once the Admin confirms (a page without JavaScript, a dialog with it)."""
+class ConfirmedManageView(ManageView):
+    """A change that asks first: a GET, or a POST without `confirmed`, shows `confirmation`; nothing changes."""
 
     model = Membership
     http_method_names = ["get", "head", "post"]
@@ -141,6 +141,13 @@ class MemberRemoveView(ManageView):
         if not request.POST.get("confirmed"):
             return self.confirmation(self.get_object(pk))
         return super().post(request, pk)
+
+    def confirmation(self, member):
+        raise NotImplementedError
+
+
+class MemberRemoveView(ConfirmedManageView):
+    """Remove a member from the partner, once the Admin confirms (a page without JavaScript, a dialog with it)."""
 
     def confirmation(self, member):
         """The page that asks first; nothing changes until its form is sent."""
@@ -173,19 +180,8 @@ class MemberRemoveView(ManageView):
         return super().get_success_url(member)
 
 
-class AdminHandoverView(ManageView):
+class AdminHandoverView(ConfirmedManageView):
     """An Admin makes another member Admin and steps down to Editor, once they confirm."""
-
-    model = Membership
-    http_method_names = ["get", "head", "post"]
-
-    def get(self, request, pk):
-        return self.confirmation(self.get_object(pk))
-
-    def post(self, request, pk):
-        if not request.POST.get("confirmed"):
-            return self.confirmation(self.get_object(pk))
-        return super().post(request, pk)
 
     def confirmation(self, member):
         """The page that asks first; nothing changes until its form is sent."""
