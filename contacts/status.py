@@ -77,14 +77,13 @@ def contact_status_refresh(*, partner, info=None, now=None):
 
     Returns whether what blocks (the past-due codes) changed.
     """
+    info = info or contact_information_for(partner)
     answers = computed_requirements(partner, info, now)
     sandbox, production = answers[Environment.SANDBOX], answers[Environment.PRODUCTION]
-    changed = (partner.missing_sandbox, partner.missing_production) != (
-        list(sandbox.past_due),
-        list(production.past_due),
-    )
+    blocking = list(sandbox.past_due), list(production.past_due)
+    changed = (partner.missing_sandbox, partner.missing_production) != blocking
     # Saved even when it looks unchanged: the partner in hand may predate a colleague's save.
-    partner.missing_sandbox, partner.missing_production = list(sandbox.past_due), list(production.past_due)
+    partner.missing_sandbox, partner.missing_production = blocking
     partner.due_sandbox, partner.due_production = _due_later(sandbox), _due_later(production)
     # Deadlines given to due-later requirements are kept while they are unmet, and forgotten once met.
     partner.requirement_deadlines = {
@@ -96,7 +95,7 @@ def contact_status_refresh(*, partner, info=None, now=None):
     partner.requirements_change_at = min(
         (answer.changes_at for answer in answers.values() if answer.changes_at), default=None
     )
-    partner.quality_warnings = warnings_data(warnings_for(partner, info or contact_information_for(partner)))
+    partner.quality_warnings = warnings_data(warnings_for(partner, info))
     partner.save(update_fields=[*STORED_ANSWER])
     return changed
 
