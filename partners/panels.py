@@ -71,11 +71,7 @@ def members_page(partner, number, *, viewer, alert_contacts):
         page = Page(rows, wanted, paginator)
     else:
         page = paginator.get_page(number)
-    urls = {
-        "role_url": url_for_each("portal:member_role"),
-        "remove_url": url_for_each("portal:member_remove"),
-        "handover_url": url_for_each("portal:admin_handover"),
-    }
+    urls = {"role_url": url_for_each("portal:member_role"), "remove_url": url_for_each("portal:member_remove")}
     page.object_list = [MemberRow.of(values, viewer=viewer, **urls) for values in page.object_list]
     return page
 
@@ -120,16 +116,15 @@ class MemberRow:
     last_login: str  # when they last signed in, as the |date filter writes it; "" for never
     role_url: str
     remove_url: str
-    handover_url: str  # where an Admin makes this member Admin and steps down
     is_self: bool
     is_alert_contact: bool
 
     # Drawn as they are (escaped) wherever the partial shows them, which may test them for truth only. The other
     # fields decide which markup a row gets (StampedRows).
-    SLOTS = ("pk", "name", "email", "person", "last_login", "role_url", "remove_url", "handover_url")
+    SLOTS = ("pk", "name", "email", "person", "last_login", "role_url", "remove_url")
 
     @classmethod
-    def of(cls, values, *, viewer, role_url, remove_url, handover_url):
+    def of(cls, values, *, viewer, role_url, remove_url):
         """The row of one member read by member_values, as `viewer` sees it; the URLs are functions of the pk."""
         pk, name, email = values["pk"], values["user__name"], values["user__email"]
         last_login = values["user__last_login"]
@@ -142,7 +137,6 @@ class MemberRow:
             last_login=date_format(localtime(last_login), "SHORT_DATETIME_FORMAT") if last_login else "",
             role_url=role_url(pk),
             remove_url=remove_url(pk),
-            handover_url=handover_url(pk),
             is_self=values["user_id"] == viewer.pk,
             is_alert_contact=bool(values["is_alert_contact"]),
         )

@@ -19,6 +19,7 @@ portal_patterns = [
     path("settings/users/invite/", users.invite, name="invite"),
     path("settings/users/<int:pk>/role/", users.MemberRoleView.as_view(), name="member_role"),
     path("settings/users/<int:pk>/remove/", users.MemberRemoveView.as_view(), name="member_remove"),
+    path("settings/users/handover/", users.admin_handover_start, name="admin_handover_start"),
     path("settings/users/<int:pk>/handover/", users.AdminHandoverView.as_view(), name="admin_handover"),
     path("settings/users/leave/", users.leave, name="leave"),
     path("settings/invitations/<int:pk>/resend/", users.InvitationResendView.as_view(), name="invitation_resend"),

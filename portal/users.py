@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.models import User
 from accounts.navigation import safe_next
@@ -178,6 +178,30 @@ class MemberRemoveView(ConfirmedManageView):
         if member.user_id == self.request.user.id and not Membership.objects.filter(pk=member.pk).exists():
             return landing_after_leaving(self.request)  # this partner's settings are no longer theirs
         return super().get_success_url(member)
+
+
+@require_GET
+@contact_information_not_required
+@membership_required(role=Role.ADMIN)
+def admin_handover_start(request):
+    """Settings › Users' "Hand over the Admin role": the member named by email, then the page that asks first.
+
+    One form at the page's foot rather than a button in every row: a partner may have thousands of members.
+    """
+    email = request.GET.get("email", "").strip()
+    member = (
+        Membership.objects.filter(partner=request.membership.partner, user__in=User.objects.with_email(email))
+        .exclude(pk=request.membership.pk)
+        .first()
+        if email
+        else None
+    )
+    if member is None:
+        messages.error(request, _("%(email)s is not another member of this account.") % {"email": email or "—"})
+        return redirect("portal:users")
+    return redirect(
+        f"{reverse('portal:admin_handover', args=[member.pk])}?{urlencode({'next': reverse('portal:users')})}"
+    )
 
 
 class AdminHandoverView(ConfirmedManageView):

@@ -72,22 +72,39 @@ class TestHandover:
 
 
 class TestHandoverPages:
-    def test_the_row_offers_it_and_the_page_asks_first(
+    def test_the_users_page_offers_it_and_the_page_asks_first(
         self, complete_partner, admin_user, viewer, partner_admin_client
     ):
         url = handover_url(viewer, complete_partner)
         page = partner_admin_client.get(USERS).content.decode()
-        link = html_element(page, "a", href=f"{url}?next=/settings/users/")  # to the page that asks first
-        assert "Make Admin and step down" in str(link)
-        response = partner_admin_client.get(f"{url}?next=/settings/users/")
-        assertContains(response, f"Make Vera Viewer ({viewer.email}) Admin and step down?")
+        form = html_element(page, "form", action=reverse("portal:admin_handover_start"))
+        assert "Email of the member" in str(form)
+        response = partner_admin_client.get(reverse("portal:admin_handover_start"), {"email": viewer.email.upper()})
+        assert response.status_code == 302 and response["Location"] == f"{url}?next=%2Fsettings%2Fusers%2F"
+        assertContains(
+            partner_admin_client.get(response["Location"]), f"Make Vera Viewer ({viewer.email}) Admin and step down?"
+        )
         response = partner_admin_client.post(url, {"next": USERS})  # no confirmation yet: the question
         assertContains(response, f"Make Vera Viewer ({viewer.email}) Admin and step down?")
         assert membership_of(viewer, complete_partner).role == Role.VIEWER
 
-    def test_no_offer_on_ones_own_row(self, complete_partner, admin_user, partner_admin_client):
+    def test_naming_someone_who_is_not_another_member_says_so(self, complete_partner, admin_user, partner_admin_client):
+        for email in ("stranger@elsewhere.example", admin_user.email, ""):
+            response = partner_admin_client.get(reverse("portal:admin_handover_start"), {"email": email}, follow=True)
+            assertContains(response, "is not another member of this account.")
+
+    def test_only_admins_are_offered_it(self, complete_partner, viewer):
+        from tests.helpers import signed_in
+
+        page = signed_in(viewer).get(USERS).content.decode()
+        assert reverse("portal:admin_handover_start") not in page
+        assert (
+            signed_in(viewer).get(reverse("portal:admin_handover_start"), {"email": "x@y.example"}).status_code == 403
+        )
+
+    def test_no_member_row_carries_it(self, complete_partner, admin_user, viewer, partner_admin_client):
         page = partner_admin_client.get(USERS).content.decode()
-        assert handover_url(admin_user, complete_partner) not in page
+        assert handover_url(viewer, complete_partner) not in page  # a row stays light, whatever the members
 
     def test_the_confirmed_post_hands_over(self, complete_partner, admin_user, viewer, partner_admin_client):
         response = partner_admin_client.post(

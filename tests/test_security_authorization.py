@@ -123,6 +123,8 @@ def expected(name, role, method):
             return {405}
         if method == "GET" and name in {"contacts:review", "verification:resend"}:
             return {405}
+        if method == "POST" and name == "portal:admin_handover_start":
+            return {405}
         if method == "POST" and name == "contacts:member_search":
             return {405}
         if method == "POST" and name in READ_ONLY_PAGES:
@@ -164,6 +166,10 @@ def expected(name, role, method):
         if name in CONFIRMED_ACTIONS:
             return {200} if role == "admin" else {403}
         return {302} if role == "admin" else {403}
+    if name == "portal:admin_handover_start":
+        if method == "POST":
+            return {405}
+        return {302} if role in {"admin", "other_admin"} else {403}  # no email named: back with the reason
     if name == "portal:activity_restore":
         if role == "other_admin":
             return {404}  # partner A's activity does not exist for partner B
