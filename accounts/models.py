@@ -132,7 +132,7 @@ class User(AbstractUser):
 
 
 def token_digest(token):
-    """The stored form of a one-time token: only its SHA-256 digest is kept (as partners.models.hash_token)."""
+    """The stored form of a one-time token: only its SHA-256 digest is kept (every link's, partners' too)."""
     return hashlib.sha256(token.encode()).hexdigest()
 
 

@@ -1,6 +1,5 @@
 """Partners (the accounts), their memberships and roles, invitations and activity log."""
 
-import hashlib
 from datetime import datetime
 
 from django.conf import settings
@@ -10,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from phonenumbers import COUNTRY_CODE_TO_REGION_CODE
 
 from accounts.identity import canonical_email, email_skeleton
+from accounts.models import token_digest
 from accounts.validators import validate_no_format_characters
 from partners.environments import Environment
 from partners.integrations import get_integration, integration_choices
@@ -248,9 +248,8 @@ class Membership(models.Model):
         return self.has_role(Role.ADMIN)
 
 
-def hash_token(token):
-    """The stored form of a one-time token: only its SHA-256 digest is ever kept."""
-    return hashlib.sha256(token.encode()).hexdigest()
+# The stored form of a one-time token (only its SHA-256 digest is ever kept): one rule for every link.
+hash_token = token_digest
 
 
 class InvitationQuerySet(models.QuerySet):
