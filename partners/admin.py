@@ -203,6 +203,10 @@ class PartnerAdmin(MembersChangedHook, LocksPartners, RecordsMemberInlines, admi
     readonly_fields = [
         "missing_sandbox",
         "missing_production",
+        "due_sandbox",
+        "due_production",
+        "requirement_deadlines",
+        "quality_warnings",
         "contacts_completed_at",
         "reminded_at",
         "launched_at",

@@ -135,7 +135,15 @@ class PartnerAdmin(contacts_admin.PartnerAdmin):
         ),
         (
             gettext_lazy("Contact information"),
-            {"fields": ["missing_sandbox", "missing_production", "reach_sheet_link"]},
+            {
+                "fields": [
+                    ("missing_sandbox", "missing_production"),
+                    ("due_sandbox", "due_production"),
+                    "requirement_deadlines",
+                    "quality_warnings",
+                    "reach_sheet_link",
+                ]
+            },
         ),
     ]
     actions = ["disable_integration", "enable_integration", "send_notification"]
