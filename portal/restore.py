@@ -6,7 +6,7 @@ a colleague's save in between is a conflict (shown again, with what they changed
 
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -55,7 +55,3 @@ def restore_page(request, activity, *, conflict=None, problems=(), status=200):
         "cancel_url": f"{reverse('portal:activity')}#activity-{activity.pk}",
     }
     return render(request, "portal/restore_confirm.html", context, status=status)
-
-
-# Included by portal.urls under settings/activity/, in the portal's namespace.
-urlpatterns = [path("<int:pk>/restore/", restore, name="activity_restore")]
