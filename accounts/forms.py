@@ -163,8 +163,10 @@ class SecondStepForm(Form):
             raise error
         # django-otp verifies under a row lock, so one code cannot be used twice at once.
         verified = verify_token(self.user, device.persistent_id, code)
-        if verified is None:
-            raise forms.ValidationError(_("That code is not right. Check it and try again."), code="wrong")
+        if verified is None:  # wrong, or used already: a code works once (the app shows a new one every 30 seconds)
+            raise forms.ValidationError(
+                _("That code is not right, or it was used already. Check it, or wait for the next one."), code="wrong"
+            )
         self.device, self.refused = verified, False
         return code
 

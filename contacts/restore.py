@@ -133,6 +133,10 @@ def contact_information_restore(*, activity, actor, version):
     if not form.is_valid() or problems:
         raise RestoreRefused(problems + [text for _target, text in form.error_summary()])
     saved = contact_information_save(form=form, actor=actor)
-    return Activity.objects.filter(
+    entry = Activity.objects.filter(
         partner=activity.partner, action=Activity.Action.CONTACTS_UPDATED, after__version=saved.version
     ).first()
+    if entry is not None:  # the log says it was a restore, and of which change
+        entry.after = {**entry.after, "restored_from": activity.pk}
+        entry.save(update_fields=["after"])
+    return entry

@@ -10,7 +10,7 @@ from contacts.routing_changes import routing_of
 from contacts.services import contact_information_for, membership_remove
 from partners.environments import Environment
 from partners.models import Activity, Role
-from tests.helpers import complete_contacts, make_member, make_partner, signed_in
+from tests.helpers import complete_contacts, html_element, make_member, make_partner, signed_in
 from tests.test_routing_changes import save
 
 ACTIVITY = reverse("portal:activity")
@@ -72,6 +72,10 @@ def test_an_admin_restores_the_version_before_a_change(changed, complete_partner
     # A routing change like any other: the Admin and the replaced addresses are told.
     told = {email.to for email in OutgoingEmail.objects.filter(body__contains=f"#activity-{restore.pk}")}
     assert told == {admin_user.email, "new-oncall@acme.example", "support@acme.example"}
+    # The log says it was a restore, and links the change it undid.
+    assert restore.after["restored_from"] == changed.pk
+    entry = html_element(client.get(ACTIVITY).content.decode(), "li", id=f"activity-{restore.pk}")
+    assert f'href="#activity-{changed.pk}"' in str(entry) and "restored the version before" in str(entry)
 
 
 @pytest.mark.parametrize("role", [Role.EDITOR, Role.VIEWER])
