@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.contrib.admin.views.main import ChangeList
 from django.utils.translation import gettext_lazy as _
 
+from accounts.admin import ReadOnlyAdmin
 from accounts.identity import canonical_email
 from accounts.models import User
 from contacts.models import (
@@ -181,7 +182,7 @@ class ContactAdmin(partners_admin.LocksPartners, admin.ModelAdmin):
 
 
 @admin.register(AddressVerification)
-class AddressVerificationAdmin(admin.ModelAdmin):
+class AddressVerificationAdmin(ReadOnlyAdmin):
     """Read only: a verification changes through its link and the Resend button, never by hand."""
 
     list_display = ["address", "partner", "status_label", "sent_at", "verified_at", "token_expires_at"]
@@ -206,12 +207,3 @@ class AddressVerificationAdmin(admin.ModelAdmin):
     @admin.display(description=_("status"))
     def status_label(self, obj):
         return obj.get_status_display()
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -233,6 +233,16 @@ def requirements(facts: TrustFacts, *, integration, environment, now) -> Require
     missing = missing_codes(facts.counts, integration=integration, environment=environment)
     past_due, currently_due, eventually_due = list(missing), [], []
     deadlines, changes = {}, []
+
+    def due_by(code, deadline):
+        """A requirement with a deadline (kept while unmet): currently due until it passes, past due after."""
+        deadlines[code] = deadline
+        if now >= deadline:
+            past_due.append(code)
+        else:
+            currently_due.append(code)
+            changes.append(deadline)
+
     if facts.reviewed_at is not None:
         eventually_at = facts.reviewed_at + timedelta(days=REVIEW_EVENTUALLY_DUE_DAY)
         currently_at = facts.reviewed_at + timedelta(days=REVIEW_CURRENTLY_DUE_DAY)
@@ -240,13 +250,7 @@ def requirements(facts: TrustFacts, *, integration, environment, now) -> Require
         if now >= currently_at:
             # Kept once given, and never sooner than GRACE_PERIOD after it was first due: a review older than this
             # rule, or a daily run that was missed, gives notice rather than locking a live partner overnight.
-            deadline = facts.deadlines.get(REVIEW) or max(deadline, now + GRACE_PERIOD)
-            deadlines[REVIEW] = deadline
-            if now >= deadline:
-                past_due.append(REVIEW)
-            else:
-                currently_due.append(REVIEW)
-                changes.append(deadline)
+            due_by(REVIEW, facts.deadlines.get(REVIEW) or max(deadline, now + GRACE_PERIOD))
         elif now >= eventually_at:
             eventually_due.append(REVIEW)
             changes.append(currently_at)
@@ -256,13 +260,7 @@ def requirements(facts: TrustFacts, *, integration, environment, now) -> Require
         if not facts.launched:
             eventually_due.append(code)
             continue
-        deadline = facts.deadlines.get(code) or now + GRACE_PERIOD
-        deadlines[code] = deadline
-        if now >= deadline:
-            past_due.append(code)
-        else:
-            currently_due.append(code)
-            changes.append(deadline)
+        due_by(code, facts.deadlines.get(code) or now + GRACE_PERIOD)
     return RequirementsAnswer(
         missing=tuple(missing),
         past_due=tuple(past_due),
