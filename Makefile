@@ -73,10 +73,13 @@ node_modules/.installed: package.json package-lock.json
 	@if command -v npm >/dev/null 2>&1; then npm ci --no-audit --no-fund --silent && touch $@; \
 	else echo "!! npm not found: the accessibility (axe-core) checks will be skipped" >&2; fi
 
+# The suite runs on every core (pytest-xdist); `make test TEST_WORKERS=0` runs it in one process.
+TEST_WORKERS ?= auto
+
 test: $(STAMP) messages node_modules/.installed
 	@command -v chromium >/dev/null 2>&1 || [ -x /usr/bin/chromium ] || \
 		echo "!!!!!! Chromium is missing: browser tests will be SKIPPED (apt-get install chromium) !!!!!!" >&2
-	$(PY) -m pytest
+	$(PY) -m pytest -n $(TEST_WORKERS)
 
 # Load benchmark (not part of `make test`): writes bench/results.md.
 bench: $(STAMP) messages

@@ -3,6 +3,7 @@
 import os
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
@@ -187,6 +188,12 @@ STORAGES = {
 # Several app servers share sessions, throttling and caches through Redis when REDIS_URL is set;
 # otherwise sessions live in the database and the cache is per process.
 REDIS_URL = env.str("REDIS_URL", default="")
+if REDIS_URL and os.environ.get("PYTEST_XDIST_WORKER", "").startswith("gw"):
+    # The suite's parallel workers (pytest-xdist's gw0, gw1, …) each take the next Redis database after the one
+    # named: a test that empties its cache (FLUSHDB) must not empty another worker's sessions and cache.
+    _url = urlsplit(REDIS_URL)
+    _db = int(_url.path.strip("/") or 0) + int(os.environ["PYTEST_XDIST_WORKER"].removeprefix("gw"))
+    REDIS_URL = urlunsplit(_url._replace(path=f"/{_db}"))
 # Rendered fragments (the contact form, its empty rows) are kept per process first, in front of the shared cache:
 # safe because each key names everything its fragment is drawn from (contacts.fragments), so an entry never goes
 # stale, it only stops being asked for. Without Redis the per-process cache is the only one.
