@@ -17,7 +17,7 @@ from accounts.models import User
 from accounts.outbox import email_build, email_render, emails_queue
 from contacts.categories import ALERT, CATEGORIES_BY_CODE, ContactCategory
 from contacts.history import contact_changes, entries
-from partners.models import operator_display, person_display
+from partners.models import named_actor_display, person_display
 
 # The categories that route emergencies and alerts, and the one public address users are sent to.
 ROUTING = (ContactCategory.TECHNICAL_EMERGENCY.value, ALERT.code, ContactCategory.SHARED.value)
@@ -99,7 +99,7 @@ def _recipients(partner, replaced):
 def _actor_text(activity):
     """Who made the change, for the email: an operator named as such, a member by name and address."""
     label = activity.actor_label or ""
-    return operator_display(label) or (person_display(activity.actor) if activity.actor else label)
+    return named_actor_display(label) or (person_display(activity.actor) if activity.actor else label)
 
 
 def activity_link(activity):

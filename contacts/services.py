@@ -187,8 +187,10 @@ def contact_information_reconcile(*, partner, operator=None, before=None):
 
 
 @transaction.atomic
-def contact_information_save(*, form, actor):
-    """Save a valid contact information form as one change, or raise ContactInformationConflict if it is stale."""
+def contact_information_save(*, form, actor, label=None):
+    """Save a valid contact information form as one change, or raise ContactInformationConflict if it is stale.
+
+    `actor` is the member who saved; a change through the API has none, and is recorded under its key's `label`."""
     info = form.info
     info.partner = lock_partner(info.partner_id)  # members cannot change under us; the stored answer is fresh
     claimed = ContactInformation.objects.filter(pk=info.pk, version=form.version).update(
@@ -215,6 +217,7 @@ def contact_information_save(*, form, actor):
         action=Activity.Action.CONTACTS_UPDATED,
         before={"version": form.version, **before},
         after={"version": info.version, **after},
+        label=label,
     )
     if info.partner.contacts_completed_at is not None or not was_waiting:  # a first completion replaces nobody
         routing_change_notify(partner=info.partner, activity=activity, before=before, after=after)

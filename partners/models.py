@@ -341,12 +341,15 @@ def name_and_email(name, email):
     return f"{name} ({email})" if name else email
 
 
-def operator_display(label):
-    """An actor label "operator:<email>" as people read it, or None when the label is not an operator's."""
-    kind, _sep, email = label.partition(":")
-    if kind != "operator":
-        return None
-    return _("Operator (%(email)s)") % {"email": email} if email else _("An operator")
+def named_actor_display(label):
+    """An actor label that names no member as people read it: "operator:<email>" (a change in the Django admin) or
+    "api_key:<name>" (a change through the API); None for any other label."""
+    kind, _sep, rest = label.partition(":")
+    if kind == "operator":
+        return _("Operator (%(email)s)") % {"email": rest} if rest else _("An operator")
+    if kind == "api_key":
+        return _("API key “%(name)s”") % {"name": rest}
+    return None
 
 
 class Activity(models.Model):
@@ -368,6 +371,8 @@ class Activity(models.Model):
         PARTNER_DISABLED = "partner.disabled", _("Integration disabled")
         PARTNER_ENABLED = "partner.enabled", _("Integration enabled again")
         PHONE_REGION_CHANGED = "partner.phone_region_changed", _("Phone region changed")
+        API_KEY_CREATED = "api_key.created", _("API key created")
+        API_KEY_REVOKED = "api_key.revoked", _("API key revoked")
 
     partner = models.ForeignKey(Partner, verbose_name=_("partner"), on_delete=models.CASCADE, related_name="activities")
     # Who made the change, as people should read it: a member's email, "Operator: …", later an API key's name.
@@ -397,8 +402,8 @@ class Activity(models.Model):
 
     @property
     def actor_display(self):
-        """Who made the change, for people: a member's email, or an operator named as such."""
-        operator = operator_display(self.actor_label)
+        """Who made the change, for people: a member's email, or an operator or API key named as such."""
+        operator = named_actor_display(self.actor_label)
         if operator:
             return operator
         return self.actor.get_full_name() if self.actor else self.actor_label

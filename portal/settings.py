@@ -56,10 +56,14 @@ INSTALLED_APPS = [
     "partners",
     "contacts",
     "contacts.notifications",
+    "ninja",  # Swagger UI's files, served from the portal's own static files
+    "api",
     "portal",
 ]
 
 MIDDLEWARE = [
+    # First: an API body over its limit is refused from its Content-Length before anything reads it.
+    "api.middleware.APIBodyLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",

@@ -65,7 +65,14 @@ def test_no_english_left_on_spanish_settings(partner, admin_user):
 
     complete_contacts(partner, alerts=[admin_user])
     client = spanish(signed_in(admin_user))
-    for name in ["contacts:edit", "portal:users", "portal:dashboard", "portal:activity", "portal:help"]:
+    for name in [
+        "contacts:edit",
+        "portal:users",
+        "portal:dashboard",
+        "portal:activity",
+        "portal:help",
+        "api_keys:list",
+    ]:
         response = client.get(reverse(name))
         assert response.status_code == 200, name
         assert '<html lang="es">' in response.content.decode(), name

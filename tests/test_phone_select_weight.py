@@ -222,7 +222,8 @@ def test_a_wrong_number_brings_every_country_back(client, partner, admin_user):
     assert (len(values), chosen) == (ALL, "ES")  # choose the United Kingdom, or type +44
 
 
-@pytest.mark.parametrize("region", sorted(phonenumbers.SUPPORTED_REGIONS))  # sorted: every xdist worker collects one order
+# Sorted: every xdist worker must collect the same tests in the same order.
+@pytest.mark.parametrize("region", sorted(phonenumbers.SUPPORTED_REGIONS))
 def test_every_country_is_read_whatever_the_page_offered(region):
     example = phonenumbers.example_number(region)
     if example is None:

@@ -11,6 +11,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from accounts.models import User
+from api.services import api_key_create
 from contacts.models import AddressVerification
 from partners.models import Activity, Invitation, Partner, Role, hash_token
 from tests.helpers import admin_of, complete_contacts, make_member, make_partner
@@ -31,7 +32,7 @@ MEMBER_PAGES = {
 }
 READ_ONLY_PAGES = {"portal:dashboard", "portal:activity", "portal:users", "notifications:list", "contacts:settings"}
 # Asked first: a GET (or a POST without `confirmed`) shows the confirmation page.
-CONFIRMED_ACTIONS = {"portal:member_remove", "portal:launch", "portal:admin_handover"}
+CONFIRMED_ACTIONS = {"portal:member_remove", "portal:launch", "portal:admin_handover", "api_keys:revoke"}
 DRAFTS = {"contacts:draft", "contacts:draft_discard", "contacts:draft_switch"}
 OBJECT_ACTIONS = {
     "portal:member_role",
@@ -39,6 +40,7 @@ OBJECT_ACTIONS = {
     "portal:invitation_resend",
     "portal:invitation_revoke",
     "portal:admin_handover",
+    "api_keys:revoke",
 }
 
 
@@ -65,6 +67,12 @@ def expected(name, role, method):
         if not operator:
             return {200} if name == "admin:login" else {302}  # the admin's own sign-in
         return {200, 302, 403, 404, 405}  # 403: read-only models, autocomplete without a field
+    if name in {"api_v1:openapi-json", "api_v1:openapi-view"}:
+        return {200} if method == "GET" else {405}  # the API's documents are public
+    if name == "api_v1:api-root":
+        return {404}  # django-ninja's root names no resource
+    if name.startswith("api_v1:"):
+        return {401} if method == "GET" else {405}  # a session is no API key, whoever signed in
     if name in PUBLIC_GET:
         return {200} if method == "GET" else ({405} if name in {"portal:help", "health"} else {200, 302, 405})
     if name == "login":
@@ -184,6 +192,8 @@ def expected(name, role, method):
         if role == "viewer":
             return {403}
         return {200} if method == "GET" else {404}  # a POST names no category
+    if name == "api_keys:list":
+        return {200} if role in {"admin", "other_admin"} else {403}
     raise AssertionError(f"no expectation for {name}: add one")
 
 
@@ -228,6 +238,7 @@ def world(db):
         "users": users,
         "activity": activity,
         "verification": verification,
+        "api_key": api_key_create(partner=partner, name="k", scope="read")[0],
     }
 
 
@@ -241,6 +252,8 @@ def kwargs_for(name, converters, world):
                 values[key] = world["activity"].pk
             elif name == "verification:resend":
                 values[key] = world["verification"].pk
+            elif name == "api_keys:revoke":
+                values[key] = world["api_key"].pk
         elif key == "token":
             values[key] = TOKEN
         elif key == "uidb64":

@@ -29,11 +29,14 @@ class ContactInformationForm:
 
     With `only` (a category code), it holds that one category: it is judged with the stored counts of every
     other category, reports what that category alone lacks, and saves that category alone.
+
+    `alerts_editable` says whether it takes alert contacts; by default only where they exist (Production). The
+    API's document holds them in both environments: it says True.
     """
 
     body_key = None  # the key of its cached body (contacts.fragments), set by the page that caches it
 
-    def __init__(self, data=None, *, info, environment, read_only=False, shown=None, only=None):
+    def __init__(self, data=None, *, info, environment, read_only=False, shown=None, only=None, alerts_editable=None):
         self.info, self.partner = info, info.partner
         self.environment = Environment(environment)
         self.read_only = read_only
@@ -43,7 +46,9 @@ class ContactInformationForm:
             if not categories:
                 raise ValueError(f"{only!r} is no category of this partner's contact information.")
         self.categories, self.only, self.data = categories, only, data
-        self.alerts_editable = self.environment.has_alert_contacts and not read_only
+        if alerts_editable is None:
+            alerts_editable = self.environment.has_alert_contacts
+        self.alerts_editable = alerts_editable and not read_only
         self.shown = shown
         version = info.version if shown is None else shown["version"]
         self.general = VersionForm(data, prefix="general", initial={"version": version})

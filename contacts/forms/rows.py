@@ -120,7 +120,9 @@ class SharedContactForm(ContactRowForm):
             and not self.has_error("email")
             and any(cleaned.get(f) for f in ("name", "phone", "url"))
         ):
-            self.add_error("email", self.fields["email"].error_messages["required"])
+            self.add_error(
+                "email", forms.ValidationError(self.fields["email"].error_messages["required"], code="required")
+            )
         return cleaned
 
 

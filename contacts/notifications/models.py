@@ -9,7 +9,7 @@ from contacts.categories import CATEGORIES_BY_CODE
 from contacts.routing import NotificationKind, source_label
 from partners.environments import Environment
 from partners.integrations import integration_choices
-from partners.models import Partner, operator_display
+from partners.models import Partner, named_actor_display
 
 
 class Broadcast(models.Model):
@@ -129,7 +129,7 @@ class Notification(models.Model):
     @property
     def raised_by_display(self):
         """Who raised it, for people: an operator named as such (as in Settings › Activity), or a system's name."""
-        return operator_display(self.raised_by_label) or self.raised_by_label or _("The Partner Portal")
+        return named_actor_display(self.raised_by_label) or self.raised_by_label or _("The Partner Portal")
 
     @property
     def is_test(self):
