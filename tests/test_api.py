@@ -313,3 +313,17 @@ def test_problems_are_in_the_requests_language(partner):
     response = client.put_json(URL, api_document())
     assert response.status_code == 428
     assert response.json()["title"] == "Envía If-Match con la ETag de la información de contacto que leíste."
+
+
+class TestCost:
+    """A request costs its key (a read, and the counting UPDATE) and what it answers with; the requirements are the
+    stored answer the gate reads, no query of their own."""
+
+    @pytest.mark.parametrize(("path", "queries"), [(URL, 4), (REQUIREMENTS, 0), (NOTIFICATIONS, 1)])
+    def test_queries_per_request(self, partner, admin_user, django_assert_max_num_queries, path, queries):
+        complete_contacts(partner, alerts=[admin_user])
+        client, _key = api_client(partner)
+        client.get(path)  # the minute's window is open: one UPDATE counts each request from now on
+        # One more when the request falls in the next minute (a second UPDATE opens its window).
+        with django_assert_max_num_queries(2 + queries + 1):
+            assert client.get(path).status_code == 200
