@@ -73,7 +73,8 @@ def _rows(data, prefix, rows):
 
 def member_ids(partner, emails):
     """The ids of the partner's members with these addresses (one query), in order; NOT_A_MEMBER for the others."""
-    wanted = {canonical_email(email): email for email in emails}
+    # An address with a NUL is nobody's, and PostgreSQL refuses it even in a query: leave it out, never ask.
+    wanted = {canonical_email(email): email for email in emails if "\x00" not in email}
     found = dict(
         User.objects.filter(memberships__partner=partner, email_canonical__in=list(wanted)).values_list(
             "email_canonical", "pk"

@@ -12,14 +12,14 @@ from django.urls import URLPattern, URLResolver
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
-from ninja import NinjaAPI, Query, Schema
+from ninja import Field, NinjaAPI, Query, Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.openapi.docs import Swagger
 from ninja.security import HttpBearer
 
 from api import schemas
 from api.documents import bound_form, document_errors, document_of, form_errors
-from api.problems import json_pointer, problem_response
+from api.problems import PROBLEM_CONTENT_TYPE, json_pointer, problem_response
 from api.services import api_key_admit, api_key_find
 from contacts.completeness import stored_answer
 from contacts.decorators import contact_information_not_required
@@ -50,7 +50,22 @@ class KeyAuth(HttpBearer):
         return key
 
 
-api = NinjaAPI(
+class PortalAPI(NinjaAPI):
+    """Declares every problem response as application/problem+json, as problem_response sends it (django-ninja
+    gives every response model the renderer's application/json)."""
+
+    def get_openapi_schema(self, **kwargs):
+        schema = super().get_openapi_schema(**kwargs)
+        problem = {"$ref": "#/components/schemas/Problem"}
+        for operation in (operation for path in schema["paths"].values() for operation in path.values()):
+            for response in operation["responses"].values():
+                content = response.get("content", {})
+                if list(content) == ["application/json"] and content["application/json"].get("schema") == problem:
+                    response["content"] = {PROBLEM_CONTENT_TYPE: content["application/json"]}
+        return schema
+
+
+api = PortalAPI(
     title="Partner Portal API",
     version="1",
     description=(
@@ -116,7 +131,15 @@ def http_error(request, exc):
 
 
 PROBLEMS = {401: schemas.Problem, 429: schemas.Problem}
-WRITE_PROBLEMS = {**PROBLEMS, 403: schemas.Problem, 412: schemas.Problem, 422: schemas.Problem, 428: schemas.Problem}
+WRITE_PROBLEMS = {
+    **PROBLEMS,
+    400: schemas.Problem,  # the body is not JSON
+    403: schemas.Problem,
+    412: schemas.Problem,
+    413: schemas.Problem,  # api.middleware: over 256 KB
+    422: schemas.Problem,
+    428: schemas.Problem,
+}
 
 
 def etag(version):
@@ -256,19 +279,19 @@ def requirements(request):
 
 
 class Page(Schema):
-    limit: int = 20
-    offset: int = 0
+    limit: int = Field(20, ge=1, le=MAX_PAGE, description="How many, at most 100.")
+    # Bounded: an OFFSET past 64 bits is a database error, and no account has 2**31 notifications.
+    offset: int = Field(0, ge=0, le=2**31 - 1, description="How many of the newest to skip.")
 
 
 @api.get(
     "/notifications",
-    response={200: list[schemas.Notification], **PROBLEMS},
+    response={200: list[schemas.Notification], **PROBLEMS, 422: schemas.Problem},
     summary="Notifications sent about this account, newest first",
 )
 def notifications(request, page: Query[Page]):
-    limit, offset = min(max(page.limit, 1), MAX_PAGE), max(page.offset, 0)
     rows = Notification.objects.filter(partner=request.auth.partner).order_by("-created_at", "-id")[
-        offset : offset + limit
+        page.offset : page.offset + page.limit
     ]
     return json_response(
         [

@@ -327,3 +327,23 @@ class TestCost:
         # One more when the request falls in the next minute (a second UPDATE opens its window).
         with django_assert_max_num_queries(2 + queries + 1):
             assert client.get(path).status_code == 200
+
+
+class TestWhatSchemathesisFound:
+    """Regressions from the property-based run (tests/test_api_schemathesis.py)."""
+
+    def test_an_alert_address_with_a_nul_byte_is_nobodys_not_a_server_error(self, client):
+        response = client.put_json(URL, api_document(alert=["a\x00@example.com"]), if_match="*")
+        assert response.status_code == 422 and "/alert" in errors_of(response)
+
+    @pytest.mark.parametrize("query", [{"offset": 2**63}, {"offset": -1}, {"limit": 0}, {"limit": 101}])
+    def test_a_page_out_of_bounds_is_refused_not_a_server_error(self, client, query):
+        response = client.get(NOTIFICATIONS, query)
+        assert response.status_code == 422 and response.json()["code"] == "invalid_document"
+
+    def test_problems_are_documented_as_problem_documents(self):
+        document = Client().get("/api/v1/openapi.json").json()
+        put = document["paths"]["/api/v1/contact-information"]["put"]["responses"]
+        assert set(put["412"]["content"]) == {"application/problem+json"}
+        assert set(put["200"]["content"]) == {"application/json"}
+        assert {"400", "413"} <= set(put)
