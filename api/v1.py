@@ -29,6 +29,7 @@ from contacts.warnings import warnings_stored
 from partners.environments import Environment
 
 MAX_PAGE = 100
+SAVE_ATTEMPTS = 3
 
 
 class RateLimited(Exception):
@@ -146,6 +147,11 @@ def etag(version):
     return f'"{version}"'
 
 
+def any_version(header):
+    """Whether an If-Match header accepts whatever version is stored (`*`)."""
+    return "*" in (part.strip() for part in header.split(","))
+
+
 def names_version(header, version):
     """Whether an If-Match or If-None-Match header names `version`: its ETag (`"7"`) among a list, or `*`."""
     return any(tag in {"*", etag(version)} for tag in (part.strip() for part in header.split(",")))
@@ -232,13 +238,21 @@ def contact_information_replace(request, payload: schemas.ContactInformationIn):
     document = payload.model_dump()
     if errors := document_errors(document, partner=key.partner):
         return invalid(errors)
-    form = bound_form(document, info=info, version=info.version)
-    if not form.is_valid():
-        return invalid(form_errors(form))
-    try:
-        contact_information_save(form=form, actor=None, label=key.activity_label)
-    except ContactInformationConflict as conflict:
-        return stale(conflict.current_version)
+    # `If-Match: *` asks for no particular version: a save that lands between our read and our own save is no
+    # conflict, so read again and save on top of it (a few times, should saves keep landing).
+    for _attempt in range(SAVE_ATTEMPTS):
+        form = bound_form(document, info=info, version=info.version)
+        if not form.is_valid():
+            return invalid(form_errors(form))
+        try:
+            contact_information_save(form=form, actor=None, label=key.activity_label)
+            break
+        except ContactInformationConflict as conflict:
+            if not any_version(header):
+                return stale(conflict.current_version)
+            info = contact_information_for(key.partner)
+    else:
+        return stale(info.version)
     saved = contact_information_for(key.partner)
     return with_version(json_response(document_of(saved)), saved.version)
 

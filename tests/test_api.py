@@ -118,6 +118,36 @@ def test_if_match_star_or_a_list_holding_the_etag_is_current(client):
     assert client.put_json(URL, api_document(), if_match="*").status_code == 200
 
 
+def a_save_lands_first(monkeypatch, partner):
+    """Another save lands between the API's read of the version and its own save (once)."""
+    from django.db.models import F
+
+    from api import v1
+    from contacts.models import ContactInformation
+
+    real, landed = v1.contact_information_save, []
+
+    def racing(**kwargs):
+        if not landed:
+            landed.append(True)
+            ContactInformation.objects.filter(partner=partner).update(version=F("version") + 1)
+        return real(**kwargs)
+
+    monkeypatch.setattr(v1, "contact_information_save", racing)
+
+
+def test_with_if_match_star_a_save_landing_meanwhile_is_no_conflict(partner, client, monkeypatch):
+    a_save_lands_first(monkeypatch, partner)
+    response = client.put_json(URL, api_document(), if_match="*")
+    assert response.status_code == 200 and response.json()["version"] == 2
+
+
+def test_with_an_etag_a_save_landing_meanwhile_is_412(partner, client, monkeypatch):
+    a_save_lands_first(monkeypatch, partner)
+    response = client.put_json(URL, api_document(), if_match='"0"')
+    assert response.status_code == 412 and response.json()["current_version"] == 1
+
+
 def test_a_change_is_recorded_under_the_keys_name_and_raises_the_version(partner, client):
     client.put_json(URL, api_document(), if_match='"0"')
     entry = Activity.objects.get(partner=partner, action=Activity.Action.CONTACTS_UPDATED)
