@@ -86,6 +86,7 @@ bench: $(STAMP) messages
 	@command -v wrk >/dev/null 2>&1 || { echo "make bench needs wrk: install it (apt-get install wrk), then run make bench again." >&2; exit 1; }
 	$(PY) bench/run.py
 	$(PY) bench/pages.py
+	$(PY) bench/api.py
 
 # PNGs of the modal, its error state, Settings and the dashboard for the README; not part of `make test`.
 screenshots: $(STAMP) messages

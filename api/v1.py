@@ -7,6 +7,7 @@ Thin views: keys and limits are api.services', every rule about the contact info
 import json
 
 from django.contrib.auth.decorators import login_not_required
+from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.urls import URLPattern, URLResolver
 from django.utils import timezone
@@ -27,9 +28,9 @@ from contacts.notifications.models import Notification
 from contacts.services import ContactInformationConflict, contact_information_for, contact_information_save
 from contacts.warnings import warnings_stored
 from partners.environments import Environment
+from partners.services import lock_partner
 
 MAX_PAGE = 100
-SAVE_ATTEMPTS = 3
 
 
 class RateLimited(Exception):
@@ -147,11 +148,6 @@ def etag(version):
     return f'"{version}"'
 
 
-def any_version(header):
-    """Whether an If-Match header accepts whatever version is stored (`*`)."""
-    return "*" in (part.strip() for part in header.split(","))
-
-
 def names_version(header, version):
     """Whether an If-Match or If-None-Match header names `version`: its ETag (`"7"`) among a list, or `*`."""
     return any(tag in {"*", etag(version)} for tag in (part.strip() for part in header.split(",")))
@@ -221,38 +217,34 @@ def contact_information_replace(request, payload: schemas.ContactInformationIn):
             ),
             headers={"WWW-Authenticate": 'Bearer error="insufficient_scope"'},
         )
-    info = contact_information_for(key.partner)
     header = request.headers.get("If-Match", "")
-    if not header.strip():
-        return with_version(
-            problem_response(
-                status=428,
-                code="if_match_required",
-                title=_("Send If-Match with the ETag of the contact information you read."),
-                current_version=info.version,
-            ),
-            info.version,
-        )
-    if not names_version(header, info.version):
-        return stale(info.version)
     document = payload.model_dump()
-    if errors := document_errors(document, partner=key.partner):
-        return invalid(errors)
-    # `If-Match: *` asks for no particular version: a save that lands between our read and our own save is no
-    # conflict, so read again and save on top of it (a few times, should saves keep landing).
-    for _attempt in range(SAVE_ATTEMPTS):
+    # Under the partner's lock, taken before the version is read: between that read and the save no other save
+    # can land, so `If-Match: *` ("whatever is stored") never meets a conflict it did not ask about.
+    with transaction.atomic():
+        lock_partner(key.partner_id)
+        info = contact_information_for(key.partner)
+        if not header.strip():
+            return with_version(
+                problem_response(
+                    status=428,
+                    code="if_match_required",
+                    title=_("Send If-Match with the ETag of the contact information you read."),
+                    current_version=info.version,
+                ),
+                info.version,
+            )
+        if not names_version(header, info.version):
+            return stale(info.version)
+        if errors := document_errors(document, partner=key.partner):
+            return invalid(errors)
         form = bound_form(document, info=info, version=info.version)
         if not form.is_valid():
             return invalid(form_errors(form))
         try:
             contact_information_save(form=form, actor=None, label=key.activity_label)
-            break
-        except ContactInformationConflict as conflict:
-            if not any_version(header):
-                return stale(conflict.current_version)
-            info = contact_information_for(key.partner)
-    else:
-        return stale(info.version)
+        except ContactInformationConflict as conflict:  # a member removed meanwhile was still chosen
+            return stale(conflict.current_version)
     saved = contact_information_for(key.partner)
     return with_version(json_response(document_of(saved)), saved.version)
 

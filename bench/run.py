@@ -23,7 +23,7 @@ ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
 SECONDS = int(os.environ.get("BENCH_SECONDS", "5"))
 CONNECTIONS = 16
 PG_ADMIN_URL = "postgres://postgres@127.0.0.1:5432/postgres"
-KEPT_SECTIONS = ("\n## Pages at the floor", "\n## Notifications")
+KEPT_SECTIONS = ("\n## Pages at the floor", "\n## Notifications", "\n## API")
 SERVERS = {
     "full": ("portal.settings", 8101),
     "nogate": ("bench.nogate_settings", 8102),
