@@ -49,11 +49,15 @@ def document_of(info):
 
 
 def environment_for(partner):
-    """The requirements a PUT must meet: Production's once the partner has launched, else Sandbox's.
+    """The requirements a PUT must meet: Production's once the partner has launched or meets them now, else
+    Sandbox's.
 
-    Environments change only which requirements apply; the document is one for the account. A PUT is held to what
-    the partner's members would be held to where the partner runs, so that a script cannot lock them out."""
-    return Environment.PRODUCTION if partner.launched_at else Environment.SANDBOX
+    Environments change only which requirements apply; the document is one for the account. A PUT is held to
+    what its members would be held to: no requirement met today becomes unmet through the API, so a script cannot
+    lock out the members working in Production (the stored answer: no query)."""
+    if partner.launched_at or partner.contacts_complete(Environment.PRODUCTION):
+        return Environment.PRODUCTION
+    return Environment.SANDBOX
 
 
 def _rows(data, prefix, rows):

@@ -33,5 +33,7 @@ class APIBodyLimitMiddleware:
 
     @staticmethod
     def too_large(request):
-        length = request.META.get("CONTENT_LENGTH") or ""
-        return length.strip().isdigit() and int(length) > MAX_BODY_BYTES
+        try:
+            return int(request.META.get("CONTENT_LENGTH") or 0) > MAX_BODY_BYTES
+        except ValueError:  # no length Django could read either: it reads no body
+            return False

@@ -1,7 +1,8 @@
 """The API's documents as typed schemas: the OpenAPI document is generated from these, never written by hand.
 
 They check shape only (which fields, of which JSON types; no field unknown). Every rule about the values (a valid
-email, a phone, days and times, what each category needs) is the contact form's, applied by api.documents.
+email, a phone, days and times, what each category needs) is the contact form's, applied by api.documents: so a
+value the form requires defaults to empty here, and a missing one gets the form's own message and code.
 """
 
 from datetime import datetime
@@ -22,7 +23,7 @@ class Strict(Schema):
 
 
 class Contact(Strict):
-    email: str = Field(description="The contact's email address.", examples=["oncall@example.com"])
+    email: str = Field("", description="The contact's email address.", examples=["oncall@example.com"])
     name: str = Field("", description="A person's or team's name.")
     phone: str = Field(
         "",
@@ -37,24 +38,24 @@ class Contact(Strict):
 class OperatorContact(Strict):
     """The operator's contact is called, never emailed notifications: it has no language."""
 
-    email: str = Field(description="The contact's email address.")
+    email: str = Field("", description="The contact's email address.")
     name: str = ""
     phone: str = Field("", description="As for other contacts.")
 
 
 class SharedContact(Strict):
-    email: str = Field(description="The public support address given to users.")
+    email: str = Field("", description="The public support address given to users.")
     name: str = ""
     phone: str = Field("", description="As for other contacts.")
     url: str = Field("", description="The support page, starting with https://.")
 
 
 class SupportWindow(Strict):
-    days: list[str] = Field(description=DAYS_HELP, examples=[["monday", "tuesday", "wednesday"]])
-    start: str = Field(description="Local time HH:MM.", examples=["09:00"])
-    end: str = Field(description="Local time HH:MM.", examples=["17:30"])
+    days: list[str] = Field(default_factory=list, description=DAYS_HELP, examples=[["monday", "tuesday"]])
+    start: str = Field("", description="Local time HH:MM.", examples=["09:00"])
+    end: str = Field("", description="Local time HH:MM.", examples=["17:30"])
     overnight: bool = Field(False, description="The window ends the next day (end earlier than start).")
-    time_zone: str = Field(description="An IANA time zone.", examples=["Europe/Madrid"])
+    time_zone: str = Field("", description="An IANA time zone.", examples=["Europe/Madrid"])
 
 
 class SupportHours(Strict):

@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -98,15 +98,17 @@ def api_key_admit(key, *, now=None):
     start = window_start(now)
     keys = APIKey.objects.filter(pk=key.pk)
     for _attempt in range(2):
-        if keys.filter(window_start=start, window_count__lt=F("rate_limit")).update(
+        # Counted in the key's window, or in a later one a server with a clock a little ahead has opened already.
+        if keys.filter(window_start__gte=start, window_count__lt=F("rate_limit")).update(
             window_count=F("window_count") + 1, last_used_at=now
         ):
             return Admission(True)
         # A key's first request of this minute opens the window; one over its rate finds the window open and full.
+        # Windows only move forward: a server whose clock is behind never reopens (and so resets) a window.
         # Two first requests at once: the one that finds the window opened meanwhile counts itself in it.
         if (
             keys.filter(rate_limit__gt=0)
-            .exclude(window_start=start)
+            .filter(Q(window_start__lt=start) | Q(window_start__isnull=True))
             .update(window_start=start, window_count=1, last_used_at=now)
         ):
             return Admission(True)

@@ -52,18 +52,50 @@ class KeyAuth(HttpBearer):
         return key
 
 
+ETAG_HEADER = {
+    "description": "The version of the contact information, as If-Match names it.",
+    "schema": {"type": "string"},
+}
+CONDITIONS = {
+    # (method, header, required, description): the headers the views read themselves, for the document.
+    "get": ("If-None-Match", False, "The ETag you hold: 304 and no body while it is current."),
+    "put": (
+        "If-Match",
+        True,
+        'The ETag of what you read (`"7"`): 412 when someone changed it since. `*` replaces whatever is stored.',
+    ),
+}
+
+
 class PortalAPI(NinjaAPI):
-    """Declares every problem response as application/problem+json, as problem_response sends it (django-ninja
-    gives every response model the renderer's application/json)."""
+    """The generated document, completed with what django-ninja cannot say: problem responses are
+    application/problem+json, as problem_response sends them (it gives every model the renderer's
+    application/json), and the contact information's conditional headers and ETag, which its views read and set
+    themselves."""
 
     def get_openapi_schema(self, **kwargs):
         schema = super().get_openapi_schema(**kwargs)
         problem = {"$ref": "#/components/schemas/Problem"}
-        for operation in (operation for path in schema["paths"].values() for operation in path.values()):
-            for response in operation["responses"].values():
-                content = response.get("content", {})
-                if list(content) == ["application/json"] and content["application/json"].get("schema") == problem:
-                    response["content"] = {PROBLEM_CONTENT_TYPE: content["application/json"]}
+        for path, operations in schema["paths"].items():
+            for method, operation in operations.items():
+                for response in operation["responses"].values():
+                    content = response.get("content", {})
+                    if list(content) == ["application/json"] and content["application/json"].get("schema") == problem:
+                        response["content"] = {PROBLEM_CONTENT_TYPE: content["application/json"]}
+                if path.endswith("/contact-information"):
+                    header, required, description = CONDITIONS[method]
+                    operation.setdefault("parameters", []).append(
+                        {
+                            "in": "header",
+                            "name": header,
+                            "required": required,
+                            "description": description,
+                            "schema": {"type": "string"},
+                        }
+                    )
+                    for status, response in operation["responses"].items():
+                        if str(status) in {"200", "304", "412", "428"}:
+                            response.setdefault("headers", {})["ETag"] = ETAG_HEADER
         return schema
 
 
@@ -74,7 +106,11 @@ api = PortalAPI(
         "Read and replace your account's contact information, and read what it still needs, from your own tools. "
         "Authenticate with an API key an Admin creates under Settings › API keys: `Authorization: Bearer KEY`. "
         "A key sees its own account only; `read` keys can only read. 60 requests a minute per key (429 with "
-        "Retry-After beyond it); bodies up to 256 KB. Errors are RFC 9457 problem documents."
+        "Retry-After beyond it); bodies up to 256 KB. Errors are RFC 9457 problem documents. "
+        "A PUT replaces everything and needs If-Match: the ETag of what you read, so that a change someone made "
+        "since is never overwritten unseen (412); `If-Match: *` overwrites whatever is stored, knowingly. "
+        "Alert contacts are named by their members' current email addresses: a member's own change of address "
+        "changes the document without a new version."
     ),
     urls_namespace="api_v1",
     auth=KeyAuth(),

@@ -363,3 +363,47 @@ class TestWhatSchemathesisFound:
         assert set(put["412"]["content"]) == {"application/problem+json"}
         assert set(put["200"]["content"]) == {"application/json"}
         assert {"400", "413"} <= set(put)
+
+
+class TestWhatTheReviewFound:
+    def test_a_script_cannot_unmeet_production_before_launch(self, partner, admin_user, editor):
+        """Complete in Production but not launched: removing the last alert contact would send every member
+        working in Production back to the modal. The form in Production refuses it; so does the API."""
+        complete_contacts(partner, alerts=[admin_user])
+        client, _key = api_client(partner)
+        response = client.put_json(URL, api_document(alert=[]), if_match="*")
+        assert errors_of(response)["/alert"] == [("alert_contacts_required", "Choose at least one alert contact.")]
+        from partners.environments import Environment
+
+        assert signed_in(editor, Environment.PRODUCTION).get(DASHBOARD).status_code == 200
+
+    def test_a_field_left_out_gets_the_forms_message_and_code(self, client):
+        document = api_document()
+        document["operator"] = [{"name": "Only a name"}]
+        del document["support_hours"]["windows"][0]["start"]
+        response = client.put_json(URL, document, if_match="*", HTTP_ACCEPT_LANGUAGE="es")
+        errors = errors_of(response)
+        assert errors["/operator/0/email"] == [
+            ("required", "Ingresa una dirección de correo electrónico para este contacto.")
+        ]
+        assert [code for code, _detail in errors["/support_hours/windows/0/start"]] == ["required"]
+
+    def test_servers_whose_clocks_differ_share_one_count(self, partner):
+        key, _text = api_key_create(partner=partner, name="skew", scope="read", rate_limit=2)
+        ahead = timezone.now().replace(second=0, microsecond=100_000) + timedelta(minutes=1)
+        behind = ahead - timedelta(milliseconds=300)  # still in the previous minute
+        admitted = [api_key_admit(key, now=now).allowed for now in [ahead, behind] * 5]
+        assert admitted.count(True) == 2
+
+    @pytest.mark.parametrize("length", ["²", "+300000", "-1", "abc"])
+    def test_an_odd_content_length_is_no_server_error(self, client, length):
+        response = client.put(URL, "{}", content_type="application/json", CONTENT_LENGTH=length, HTTP_IF_MATCH="*")
+        assert response.status_code < 500
+
+    def test_the_document_describes_the_conditional_headers_and_the_etag(self):
+        document = Client().get("/api/v1/openapi.json").json()
+        put = document["paths"]["/api/v1/contact-information"]["put"]
+        assert [p["required"] for p in put["parameters"] if p["name"] == "If-Match"] == [True]
+        assert "ETag" in put["responses"]["200"]["headers"] and "ETag" in put["responses"]["412"]["headers"]
+        get = document["paths"]["/api/v1/contact-information"]["get"]
+        assert [p["name"] for p in get["parameters"]] == ["If-None-Match"]
