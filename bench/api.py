@@ -40,8 +40,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
-# This file's name is also the API app's: `import api` must find the app, never this script.
-sys.path[:] = [str(ROOT)] + [p for p in sys.path if Path(p or ".").resolve() != HERE]
+sys.path.insert(0, str(ROOT))  # run as a script: the project's packages (bench.pages, bench.run) from its root
 
 from bench.pages import write_section  # noqa: E402
 from bench.run import environment, parse_duration, postgres_available  # noqa: E402
@@ -131,8 +130,8 @@ def seed(partners):
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
-    from api.services import api_key_create
     from bench.seed import session_for
+    from contacts.api.services import api_key_create
     from tests.helpers import admin_of, complete_contacts, make_partner
 
     seeded, keys = [], []
@@ -165,7 +164,7 @@ def inspect():
     import django
 
     django.setup()
-    from api.models import APIKey
+    from contacts.api.models import APIKey
 
     print(json.dumps(facts([key.partner for key in APIKey.objects.select_related("partner").filter(name=KEY_NAME)])))
 

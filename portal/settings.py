@@ -57,13 +57,13 @@ INSTALLED_APPS = [
     "contacts",
     "contacts.notifications",
     "ninja",  # Swagger UI's files, served from the portal's own static files
-    "api",
+    "contacts.api",
     "portal",
 ]
 
 MIDDLEWARE = [
     # First: an API body over its limit is refused from its Content-Length before anything reads it.
-    "api.middleware.APIBodyLimitMiddleware",
+    "contacts.api.middleware.APIBodyLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",

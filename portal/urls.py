@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 import accounts.urls
-from api import v1 as api_v1
+from contacts.api import v1 as api_v1
 from contacts.decorators import contact_information_not_required_patterns
 from portal import restore, users, views
 
@@ -35,7 +35,7 @@ urlpatterns = [
     path("", include("contacts.urls")),
     path("", include("contacts.verification_urls")),
     path("", include("contacts.notifications.urls")),
-    path("settings/api-keys/", include("api.keys_urls")),
+    path("settings/api-keys/", include("contacts.api.keys_urls")),
     path("i18n/setlang/", views.set_language, name="set_language"),
     path("healthz", views.health, name="health"),
     path("api/v1/", api_v1.urls()),

@@ -4,7 +4,7 @@ import json
 
 from django.test import Client
 
-from api.services import api_key_create
+from contacts.api.services import api_key_create
 
 URL = "/api/v1/contact-information"
 

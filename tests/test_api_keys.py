@@ -10,8 +10,8 @@ from django.urls import reverse
 from pytest_django.asserts import assertContains, assertNotContains
 
 from accounts.models import User, token_digest
-from api.models import KEY_PREFIX, APIKey
-from api.services import api_key_create
+from contacts.api.models import KEY_PREFIX, APIKey
+from contacts.api.services import api_key_create
 from partners.models import Activity
 from tests.helpers import PASSWORD, html_element, make_partner, signed_in, visible_text
 

@@ -24,9 +24,9 @@ from schemathesis.specs.openapi.checks import (
 )
 
 import portal.wsgi
-from api.schemas import DAY_NAMES
-from api.services import api_key_create, api_key_find
-from api.v1 import etag
+from contacts.api.schemas import DAY_NAMES
+from contacts.api.services import api_key_create, api_key_find
+from contacts.api.v1 import etag
 from contacts.notifications.models import Notification
 from contacts.services import contact_information_for
 from partners.models import Role

@@ -3,7 +3,7 @@ each is refused with 422, at its JSON pointer, with the form's message and code;
 
 import pytest
 
-from api.problems import json_pointer
+from contacts.api.problems import json_pointer
 from contacts.models import ContactInformation
 from contacts.services import contact_information_for
 from partners.environments import Environment

@@ -15,7 +15,7 @@ from django.utils.http import urlencode
 from pytest_django.asserts import assertContains, assertNotContains
 
 from accounts.models import OutgoingEmail
-from api.services import api_key_create
+from contacts.api.services import api_key_create
 from contacts.middleware import ContactInformationRequiredMiddleware
 from contacts.models import ContactInformation
 from contacts.notifications.models import Delivery, Notification

@@ -1,11 +1,11 @@
-"""The apps import one way only: accounts ← partners ← contacts ← api ← portal, and no module imports in a circle."""
+"""The apps import one way only: accounts ← partners ← contacts ← portal, and no module imports in a circle."""
 
 import ast
 from pathlib import Path
 
 from django.conf import settings
 
-LAYERS = ["accounts", "partners", "contacts", "api", "portal"]
+LAYERS = ["accounts", "partners", "contacts", "portal"]
 ROOT = Path(settings.BASE_DIR)
 
 

@@ -11,7 +11,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from accounts.models import User
-from api.services import api_key_create
+from contacts.api.services import api_key_create
 from contacts.models import AddressVerification
 from partners.models import Activity, Invitation, Partner, Role, hash_token
 from tests.helpers import admin_of, complete_contacts, make_member, make_partner

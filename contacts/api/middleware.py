@@ -3,7 +3,7 @@
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from api.problems import problem_response
+from contacts.api.problems import problem_response
 
 API_PATH_PREFIX = "/api/"
 MAX_BODY_BYTES = 256 * 1024

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from api import keys_views
+from contacts.api import keys_views
 
 app_name = "api_keys"
 

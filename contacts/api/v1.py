@@ -1,7 +1,7 @@
 """/api/v1/: the contact information, its requirements and the notifications, for a partner's scripts.
 
-Thin views: keys and limits are api.services', every rule about the contact information is the form's
-(api.documents posts the document to it) and contact_information_save records the change as a form save does.
+Thin views: keys and limits are contacts.api.services', every rule about the contact information is the form's
+(contacts.api.documents posts the document to it) and contact_information_save records the change as a form save does.
 """
 
 import json
@@ -18,10 +18,10 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.openapi.docs import Swagger
 from ninja.security import HttpBearer
 
-from api import schemas
-from api.documents import bound_form, document_errors, document_of, form_errors
-from api.problems import PROBLEM_CONTENT_TYPE, json_pointer, problem_response
-from api.services import api_key_admit, api_key_find
+from contacts.api import schemas
+from contacts.api.documents import bound_form, document_errors, document_of, form_errors
+from contacts.api.problems import PROBLEM_CONTENT_TYPE, json_pointer, problem_response
+from contacts.api.services import api_key_admit, api_key_find
 from contacts.completeness import stored_answer
 from contacts.decorators import contact_information_not_required
 from contacts.notifications.models import Notification
@@ -222,6 +222,7 @@ def stale(version):
 @api.get(
     "/contact-information",
     url_name="contact_information",
+    operation_id="contact_information_read",
     response={200: schemas.ContactInformationOut, 304: None, **PROBLEMS},
     summary="Read the contact information",
     description="The seven categories, the version, and an ETag to send back in If-Match. "
@@ -236,6 +237,7 @@ def contact_information_read(request):
 
 @api.put(
     "/contact-information",
+    operation_id="contact_information_replace",
     response={200: schemas.ContactInformationOut, **WRITE_PROBLEMS},
     summary="Replace the contact information",
     description="Replaces every category, as the form does, with the same rules and messages. Needs a `write` "
@@ -304,6 +306,7 @@ def requirements_answer(partner, environment, now):
 
 @api.get(
     "/requirements",
+    operation_id="requirements_read",
     response={200: schemas.Requirements, **PROBLEMS},
     summary="What the contact information still needs",
     description="For each environment: what is missing and past due (the gate blocks on it), currently due (with "
@@ -328,6 +331,7 @@ class Page(Schema):
 
 @api.get(
     "/notifications",
+    operation_id="notifications_list",
     response={200: list[schemas.Notification], **PROBLEMS, 422: schemas.Problem},
     summary="Notifications sent about this account, newest first",
 )

@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import token_digest
-from api.models import APIKey, new_key_text
+from contacts.api.models import APIKey, new_key_text
 from partners.models import Activity
 from partners.services import activity_record
 

@@ -5,8 +5,8 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.forms import Form
 from accounts.validators import validate_no_format_characters
-from api.models import APIKey
-from api.services import APIKeyError, api_key_create
+from contacts.api.models import APIKey
+from contacts.api.services import APIKeyError, api_key_create
 
 
 class APIKeyForm(Form):

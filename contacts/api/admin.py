@@ -4,8 +4,8 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from api.models import APIKey
-from api.services import api_key_revoke
+from contacts.api.models import APIKey
+from contacts.api.services import api_key_revoke
 from partners.services import operator_label
 
 

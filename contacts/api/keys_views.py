@@ -8,9 +8,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
-from api.forms import APIKeyForm
-from api.models import APIKey
-from api.services import api_key_revoke
+from contacts.api.forms import APIKeyForm
+from contacts.api.models import APIKey
+from contacts.api.services import api_key_revoke
 from contacts.decorators import contact_information_not_required
 from partners.decorators import membership_required
 from partners.models import Role

@@ -4,8 +4,8 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from accounts.validators import validate_no_format_characters
-from api.models import APIKey
-from api.services import APIKeyError, api_key_create
+from contacts.api.models import APIKey
+from contacts.api.services import APIKeyError, api_key_create
 from partners.models import Partner
 
 # How the activity log names a key made here: partners.models.named_actor_display reads it as "An operator".

@@ -1,7 +1,7 @@
 """The API's documents as typed schemas: the OpenAPI document is generated from these, never written by hand.
 
 They check shape only (which fields, of which JSON types; no field unknown). Every rule about the values (a valid
-email, a phone, days and times, what each category needs) is the contact form's, applied by api.documents: so a
+email, a phone, days and times, what each category needs) is the contact form's, applied by contacts.api.documents: so a
 value the form requires defaults to empty here, and a missing one gets the form's own message and code.
 """
 
