@@ -26,8 +26,6 @@ def api_key_create(*, partner, name, scope, actor=None, label=None, rate_limit=N
 
     `actor` is the member who asked (None for `manage.py createapikey`, recorded under `label`)."""
     name = name.strip()
-    if APIKey.objects.active().filter(partner=partner, name=name).exists():
-        raise APIKeyError(_("A key named “%(name)s” exists already: choose another name.") % {"name": name})
     text = new_key_text()
     key = APIKey(partner=partner, name=name, scope=scope, created_by=actor)
     if rate_limit is not None:
@@ -36,7 +34,7 @@ def api_key_create(*, partner, name, scope, actor=None, label=None, rate_limit=N
     try:
         with transaction.atomic():
             key.save()
-    except IntegrityError as error:  # the same name, created at the same moment
+    except IntegrityError as error:  # the constraint: a live key of the partner has this name already
         raise APIKeyError(_("A key named “%(name)s” exists already: choose another name.") % {"name": name}) from error
     activity_record(
         partner=partner,
