@@ -13,6 +13,7 @@ from contacts.api.middleware import MAX_BODY_BYTES
 from contacts.api.services import api_key_admit, api_key_create, api_key_revoke
 from contacts.notifications.models import Notification
 from contacts.services import contact_information_for
+from partners.environments import Environment
 from partners.models import Activity
 from tests.api_client import URL, APIClient, api_client, errors_of
 from tests.helpers import complete_contacts, contact_form_data, make_partner, run_together, signed_in
@@ -381,8 +382,6 @@ class TestWhatTheReviewFound:
         client, _key = api_client(partner)
         response = client.put_json(URL, api_document(alert=[]), if_match="*")
         assert errors_of(response)["/alert"] == [("alert_contacts_required", "Choose at least one alert contact.")]
-        from partners.environments import Environment
-
         assert signed_in(editor, Environment.PRODUCTION).get(DASHBOARD).status_code == 200
 
     def test_a_field_left_out_gets_the_forms_message_and_code(self, client):
